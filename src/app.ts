@@ -1,0 +1,99 @@
+import helmet from '@fastify/helmet';
+import { INestApplicationContext, Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import { Logger } from 'nestjs-pino';
+import { Env } from '@/config/env';
+import { newId } from '@/common/ids';
+import { createValidationPipe } from '@/common/validation';
+import { MetricsService } from '@/infrastructure/metrics/metrics';
+import { AppModule, AppOptions } from './app.module';
+
+export const API_PREFIX = 'api/v1';
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** Builds the HTTP application (api or all role) without listening; tests and main share it. */
+export async function createHttpApp(options: AppOptions): Promise<NestFastifyApplication> {
+  const { env } = options;
+  const adapter = new FastifyAdapter({
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    trustProxy: true,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
+      // pino-http reuses it, so the log lines and the answer carry the same id.
+      (req as { id?: string }).id = id;
+      return id;
+    },
+  });
+  const fastify = adapter.getInstance();
+  // JSON only: anything else is 415 rather than a string that fails validation.
+  fastify.removeContentTypeParser('text/plain');
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics'] });
+  app.useGlobalPipes(createValidationPipe());
+
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply) => {
+    void reply.header('x-request-id', req.id);
+  });
+  fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
+    metrics.httpDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Consumption-support commerce API')
+      .setDescription(
+        'Every sale of a poverty-alleviation product, traced fen by fen to household income. ' +
+          'Money is integer fen (…Fen), errors are application/problem+json with a stable `code`.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  return app;
+}
+
+/** Builds the worker role: every module, job processors on, no HTTP server. */
+export async function createWorkerContext(options: AppOptions): Promise<INestApplicationContext> {
+  const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(options), { bufferLogs: true });
+  ctx.useLogger(ctx.get(Logger));
+  ctx.flushLogs();
+  ctx.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  return ctx;
+}
+
+export function describeListening(env: Env): string {
+  return `listening on http://${env.HOST}:${env.PORT} (API /${API_PREFIX}, docs /docs, health /health, metrics /metrics)`;
+}
+
+export const bootLogger = new NestLogger('Boot');

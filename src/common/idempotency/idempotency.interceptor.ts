@@ -1,0 +1,146 @@
+import {
+  CallHandler,
+  ExecutionContext,
+  HttpStatus,
+  Inject,
+  Injectable,
+  NestInterceptor,
+} from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { from, Observable, of, switchMap, catchError, throwError } from 'rxjs';
+import { LessThan, Repository } from 'typeorm';
+import { Env, ENV } from '@/config/env';
+import { AuthUser } from '@/common/auth/role';
+import { DomainError } from '@/common/errors/domain-error';
+import { newId } from '@/common/ids';
+import { isDuplicateKey } from '@/infrastructure/database/transaction';
+import { IdempotencyKeyEntity } from './idempotency-key.entity';
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(canonical).join(',')}]`;
+  }
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * `Idempotency-Key` on a POST: the first answer is stored and replayed for repeats with the same body
+ * (for IDEMPOTENCY_TTL_HOURS); the same key with another body is 422 `idempotency-key-reused`; a repeat
+ * while the first is still running is 409 `idempotency-key-in-progress`. Keys are per caller.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    @InjectRepository(IdempotencyKeyEntity) private readonly repo: Repository<IdempotencyKeyEntity>,
+    @Inject(ENV) private readonly env: Env,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<FastifyRequest & { user?: AuthUser }>();
+    const header = req.headers['idempotency-key'];
+    if (req.method !== 'POST' || header === undefined) {
+      return next.handle();
+    }
+    const key = Array.isArray(header) ? header[0] : header;
+    if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+      throw new DomainError(
+        400,
+        'invalid-idempotency-key',
+        'Invalid Idempotency-Key',
+        'Use 1 to 255 visible ASCII characters.',
+      );
+    }
+    const scope = req.user?.id ?? 'anonymous';
+    const hash = createHash('sha256')
+      .update(`${req.method} ${req.url.split('?')[0]}\n${canonical(req.body ?? null)}`)
+      .digest('hex');
+    const status =
+      (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ??
+      HttpStatus.CREATED;
+    const reply = http.getResponse<FastifyReply>();
+
+    return from(this.claim(scope, key, hash)).pipe(
+      switchMap((claim) => {
+        if (claim.replay) {
+          void reply.status(claim.replay.statusCode ?? status).header('Idempotent-Replayed', 'true');
+          return of(claim.replay.responseBody === null ? undefined : JSON.parse(claim.replay.responseBody));
+        }
+        return next.handle().pipe(
+          switchMap((body: unknown) =>
+            from(
+              this.repo.update(
+                { id: claim.id },
+                {
+                  state: 'DONE',
+                  statusCode: status,
+                  responseBody: body === undefined ? null : JSON.stringify(body),
+                },
+              ),
+            ).pipe(switchMap(() => of(body))),
+          ),
+          // A failed first attempt frees the key so the client can retry it.
+          catchError((e: unknown) =>
+            from(this.repo.delete({ id: claim.id })).pipe(switchMap(() => throwError(() => e))),
+          ),
+        );
+      }),
+    );
+  }
+
+  private async claim(
+    scope: string,
+    key: string,
+    hash: string,
+  ): Promise<{ id: string; replay?: undefined } | { id?: undefined; replay: IdempotencyKeyEntity }> {
+    const expiresAt = new Date(Date.now() + this.env.IDEMPOTENCY_TTL_HOURS * 3600_000);
+    for (let i = 0; i < 2; i++) {
+      const existing = await this.repo.findOne({ where: { scope, key } });
+      if (existing && existing.expiresAt.getTime() <= Date.now()) {
+        await this.repo.delete({ id: existing.id, expiresAt: LessThan(new Date()) });
+      } else if (existing) {
+        if (existing.requestHash !== hash) {
+          throw new DomainError(
+            422,
+            'idempotency-key-reused',
+            'Idempotency key reused',
+            'This Idempotency-Key was already used with a different request.',
+          );
+        }
+        if (existing.state !== 'DONE') {
+          throw new DomainError(
+            409,
+            'idempotency-key-in-progress',
+            'Request in progress',
+            'The first request with this key is still running.',
+          );
+        }
+        return { replay: existing };
+      }
+      const id = newId();
+      try {
+        await this.repo.insert({ id, scope, key, requestHash: hash, state: 'PENDING', expiresAt });
+        return { id };
+      } catch (e) {
+        if (!isDuplicateKey(e)) {
+          throw e;
+        }
+      }
+    }
+    throw new DomainError(
+      409,
+      'idempotency-key-in-progress',
+      'Request in progress',
+      'The first request with this key is still running.',
+    );
+  }
+}

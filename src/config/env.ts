@@ -1,0 +1,224 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { parse as parseDotenv } from 'dotenv';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+
+/** Every environment variable the service reads; `config/defaults.json` holds the defaults. */
+export class Env {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number;
+
+  @IsString()
+  HOST: string;
+
+  @Matches(/^mysql:\/\/[^/]+\/[A-Za-z0-9_]+(\?.*)?$/, {
+    message: 'must look like mysql://user[:password]@host:port/database',
+  })
+  DATABASE_URL: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  DATABASE_POOL_SIZE: number;
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'must look like redis://host:port/db' })
+  REDIS_URL: string;
+
+  @Matches(/^[A-Za-z0-9_{}-]+$/, { message: 'letters, digits, _, -, {} only' })
+  QUEUE_PREFIX: string;
+
+  @Matches(/^(mqtts?|wss?|tcp):\/\/.+/, { message: 'must look like mqtt://host:port' })
+  MQTT_URL: string;
+
+  @Matches(/^[A-Za-z0-9_-]+$/)
+  MQTT_SHARE_GROUP: string;
+
+  @IsUrl({ require_tld: false, require_protocol: true })
+  PUBLIC_BASE_URL: string;
+
+  @IsString()
+  @MinLength(3)
+  @MaxLength(64)
+  ADMIN_USERNAME: string;
+
+  @IsString()
+  @MinLength(8)
+  ADMIN_PASSWORD: string;
+
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  JWT_SECRET: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400 * 30)
+  JWT_TTL_SECONDS: number;
+
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 bytes in base64 (44 characters)' })
+  DATA_ENCRYPTION_KEY: string;
+
+  @IsIn(['log'])
+  SMS_PROVIDER: 'log';
+
+  @IsIn(['sandbox'])
+  PAYMENT_PROVIDER: 'sandbox';
+
+  @Transform(toBool)
+  @IsBoolean()
+  SEED_DEMO: boolean;
+
+  @Transform(toBool)
+  @IsBoolean()
+  MIGRATE_ON_START: boolean;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  BODY_LIMIT_BYTES: number;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE: number;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_RATE_LIMIT_PER_MINUTE: number;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(3600)
+  OTP_TTL_SECONDS: number;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  OTP_RESEND_SECONDS: number;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  OTP_MAX_ATTEMPTS: number;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 30)
+  IDEMPOTENCY_TTL_HOURS: number;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_TIMEOUT_MS: number;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  WORKER_CONCURRENCY: number;
+}
+
+export class ConfigError extends Error {}
+
+/** The repository root: the nearest folder above this file holding package.json. */
+export function projectRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = resolve(dir, '..');
+    if (up === dir) {
+      return process.cwd();
+    }
+    dir = up;
+  }
+  return dir;
+}
+
+function readDefaults(): Record<string, string> {
+  return JSON.parse(readFileSync(join(projectRoot(), 'config', 'defaults.json'), 'utf8'));
+}
+
+function readDotenv(): Record<string, string> {
+  const file = join(projectRoot(), '.env');
+  return existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+}
+
+/**
+ * Validates the environment once into a typed object: defaults from config/defaults.json, then `.env`,
+ * then the process environment, then explicit overrides (tests). Throws a ConfigError naming each bad variable.
+ */
+export function loadEnv(overrides: Partial<Record<keyof Env, string>> = {}, source = process.env): Env {
+  const defaults = readDefaults();
+  const raw: Record<string, string | undefined> = { ...defaults, ...readDotenv() };
+  for (const key of Object.keys(defaults)) {
+    if (source[key] !== undefined && source[key] !== '') {
+      raw[key] = source[key];
+    }
+  }
+  Object.assign(raw, overrides);
+  const env = plainToInstance(Env, raw, { excludeExtraneousValues: false });
+  const errors = validateSync(env, { whitelist: true, forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const lines = errors.map(
+      (e) =>
+        `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${describe(e.property, raw[e.property])})`,
+    );
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  if (env.NODE_ENV === 'production') {
+    const weak = (['JWT_SECRET', 'DATA_ENCRYPTION_KEY', 'ADMIN_PASSWORD'] as const).filter(
+      (k) => env[k] === defaults[k],
+    );
+    if (weak.length > 0) {
+      throw new ConfigError(
+        `Invalid configuration:\n  ${weak.map((k) => `${k}: the development default may not be used in production`).join('\n  ')}`,
+      );
+    }
+  }
+  return env;
+}
+
+const SECRET = /PASSWORD|SECRET|KEY/;
+function describe(name: string, value: string | undefined): string {
+  if (value === undefined) {
+    return 'nothing';
+  }
+  return SECRET.test(name)
+    ? `${value.length} characters`
+    : JSON.stringify(value.replace(/:\/\/([^:@/]+):[^@]*@/, '://$1:***@'));
+}
+
+export const ENV = Symbol('ENV');

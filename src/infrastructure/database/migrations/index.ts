@@ -1,0 +1,5 @@
+import { MigrationInterface } from 'typeorm';
+import { Foundation1795915758569 } from './1795915758569-Foundation';
+
+/** Every migration in order; the only way the schema changes. */
+export const MIGRATIONS: (new () => MigrationInterface)[] = [Foundation1795915758569];

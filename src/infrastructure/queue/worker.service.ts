@@ -1,0 +1,112 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { Job, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { Env, ENV } from '@/config/env';
+import { redisOptions } from '@/infrastructure/redis/redis.module';
+import { JOB_HANDLER_KEY, JobHandlerOptions } from './job-handler.decorator';
+import { JOB_QUEUE, JobName, QueueName } from './jobs';
+import { QueueService } from './queue.service';
+
+type Handler = (data: unknown, job: Job) => Promise<unknown>;
+export const WORKER_ENABLED = Symbol('WORKER_ENABLED');
+
+/**
+ * The worker role: finds every @JobHandler, refuses to start if a job has no handler or two,
+ * registers job schedulers and consumes every queue. Closing waits for the jobs in hand.
+ */
+@Injectable()
+export class WorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Worker');
+  private readonly workers: Worker[] = [];
+  private readonly connections: IORedis[] = [];
+  readonly handlers = new Map<JobName, { fn: Handler; options: JobHandlerOptions }>();
+
+  constructor(
+    @Inject(ENV) private readonly env: Env,
+    @Inject(WORKER_ENABLED) private readonly enabled: boolean,
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
+    @Inject(QueueService) private readonly queues: QueueService,
+  ) {}
+
+  /** Collects the handlers; throws when a job has none or more than one. */
+  discover(): void {
+    const found = new Map<JobName, { fn: Handler; options: JobHandlerOptions }[]>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object') {
+        continue;
+      }
+      const proto = Object.getPrototypeOf(instance) as object;
+      for (const method of this.scanner.getAllMethodNames(proto)) {
+        const meta = Reflect.getMetadata(JOB_HANDLER_KEY, (instance as Record<string, object>)[method]) as
+          { name: JobName; options: JobHandlerOptions } | undefined;
+        if (meta) {
+          const fn = (instance[method] as Handler).bind(instance);
+          found.set(meta.name, [...(found.get(meta.name) ?? []), { fn, options: meta.options }]);
+        }
+      }
+    }
+    const problems: string[] = [];
+    for (const name of Object.values(JobName)) {
+      const list = found.get(name) ?? [];
+      if (list.length !== 1) {
+        problems.push(`${name} has ${list.length} handlers`);
+      } else {
+        this.handlers.set(name, list[0]);
+      }
+    }
+    if (problems.length > 0) {
+      throw new Error(`The worker cannot start: ${problems.join('; ')} (each job needs exactly one)`);
+    }
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.discover();
+    if (!this.enabled) {
+      return;
+    }
+    for (const [name, { options }] of this.handlers) {
+      if (options.schedule) {
+        await this.queues
+          .queue(JOB_QUEUE[name])
+          .upsertJobScheduler(name, { tz: 'Asia/Shanghai', ...options.schedule }, { name, data: {} });
+      }
+    }
+    for (const queue of Object.values(QueueName)) {
+      const [url, opts] = redisOptions(this.env.REDIS_URL, { connectionName: `cs-worker-${queue}` });
+      const connection = new IORedis(url, opts);
+      connection.on('error', () => undefined);
+      this.connections.push(connection);
+      const worker = new Worker(queue, (job) => this.run(job), {
+        connection,
+        prefix: this.env.QUEUE_PREFIX,
+        concurrency: this.env.WORKER_CONCURRENCY,
+      });
+      worker.on('failed', (job, err) =>
+        this.logger.warn(
+          { jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, err: err.message },
+          'job failed',
+        ),
+      );
+      worker.on('error', (err) => this.logger.warn(`worker ${queue}: ${err.message}`));
+      this.workers.push(worker);
+    }
+    this.logger.log(`consuming ${Object.values(QueueName).join(', ')}`);
+  }
+
+  private async run(job: Job): Promise<unknown> {
+    const handler = this.handlers.get(job.name as JobName);
+    if (!handler) {
+      throw new Error(`No handler for job ${job.name}`);
+    }
+    return handler.fn(job.data, job);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // close() waits for the jobs in hand to finish.
+    await Promise.all(this.workers.map((w) => w.close()));
+    await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}

@@ -1,0 +1,245 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import { AuthUser } from '@/common/auth/role';
+import { DomainError, NotFoundError, ValidationFailedError } from '@/common/errors/domain-error';
+import { newId } from '@/common/ids';
+import { Page, paginate } from '@/common/pagination';
+import { businessDate } from '@/common/time';
+import { withTransaction } from '@/infrastructure/database/transaction';
+import { HouseholdsService } from '@/modules/households/households.service';
+import { RegionsService } from '@/modules/regions/regions.service';
+import { SupplierType } from '@/modules/suppliers/entities/supplier.entity';
+import { SuppliersService } from '@/modules/suppliers/suppliers.service';
+import {
+  CreateLotDto,
+  CreateProductDto,
+  LotView,
+  mapLot,
+  mapProduct,
+  ProductListQuery,
+  ProductView,
+  certificationStatus,
+} from './dto/catalog.dto';
+import { LotSourceEntity } from './entities/lot-source.entity';
+import { ProductEntity, ProductStatus } from './entities/product.entity';
+import { SupplyLotEntity } from './entities/supply-lot.entity';
+
+@Injectable()
+export class CatalogService {
+  constructor(
+    @InjectRepository(ProductEntity) private readonly products: Repository<ProductEntity>,
+    @InjectRepository(SupplyLotEntity) private readonly lots: Repository<SupplyLotEntity>,
+    @InjectRepository(LotSourceEntity) private readonly sources: Repository<LotSourceEntity>,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(SuppliersService) private readonly suppliers: SuppliersService,
+    @Inject(HouseholdsService) private readonly households: HouseholdsService,
+    @Inject(RegionsService) private readonly regions: RegionsService,
+  ) {}
+
+  async createProduct(user: AuthUser, dto: CreateProductDto): Promise<ProductView> {
+    this.suppliers.assertOwn(user, dto.supplierId);
+    if (!(await this.suppliers.exists(dto.supplierId))) {
+      throw new ValidationFailedError([
+        { field: 'supplierId', message: 'supplierId must name an existing supplier' },
+      ]);
+    }
+    await this.regions.requireVillage(dto.originVillageCode, 'originVillageCode');
+    if (dto.certifiedUntil && !dto.certificateNo) {
+      throw new ValidationFailedError([
+        { field: 'certificateNo', message: 'certifiedUntil needs a certificateNo' },
+      ]);
+    }
+    const today = businessDate();
+    const p = this.products.create({
+      id: newId(),
+      name: dto.name,
+      category: dto.category,
+      unit: dto.unit,
+      priceFen: dto.priceFen,
+      supplierId: dto.supplierId,
+      originVillageCode: dto.originVillageCode,
+      certificateNo: dto.certificateNo ?? null,
+      certifiedUntil: dto.certifiedUntil ?? null,
+      status: ProductStatus.Uncertified,
+    });
+    p.status = certificationStatus(p, today);
+    await this.products.insert(p);
+    return mapProduct(p, 0, today);
+  }
+
+  async listProducts(q: ProductListQuery): Promise<Page<ProductView>> {
+    const today = businessDate();
+    const qb = this.products.createQueryBuilder('p');
+    if (q.category) {
+      qb.andWhere('p.category = :c', { c: q.category });
+    }
+    if (q.q) {
+      qb.andWhere('p.name LIKE :q', { q: `%${q.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%` });
+    }
+    if (q.supplierId) {
+      qb.andWhere('p.supplier_id = :s', { s: q.supplierId });
+    }
+    if (q.status === ProductStatus.Certified) {
+      qb.andWhere(
+        'p.certificate_no IS NOT NULL AND (p.certified_until IS NULL OR p.certified_until >= :today)',
+        { today },
+      );
+    } else if (q.status === ProductStatus.Uncertified) {
+      qb.andWhere('(p.certificate_no IS NULL OR p.certified_until < :today)', { today });
+    }
+    const page = await paginate(qb, q, (p) => p);
+    const stock = await this.stockOf(page.items.map((p) => p.id));
+    return {
+      items: page.items.map((p) => mapProduct(p, stock.get(p.id) ?? 0, today)),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  async getProduct(id: string): Promise<ProductView> {
+    const p = await this.requireProduct(id);
+    const stock = await this.stockOf([id]);
+    return mapProduct(p, stock.get(id) ?? 0, businessDate());
+  }
+
+  async requireProduct(id: string): Promise<ProductEntity> {
+    const p = await this.products.findOne({ where: { id } });
+    if (!p) {
+      throw new NotFoundError(`Product ${id}`, 'product-not-found');
+    }
+    return p;
+  }
+
+  /** Units still in stock per product: the sum of its lots' remaining quantities. */
+  async stockOf(productIds: string[]): Promise<Map<string, number>> {
+    if (productIds.length === 0) {
+      return new Map();
+    }
+    const rows = (await this.lots
+      .createQueryBuilder('l')
+      .select('l.product_id', 'productId')
+      .addSelect('SUM(l.remaining)', 'stock')
+      .where({ productId: In(productIds) })
+      .groupBy('l.product_id')
+      .getRawMany()) as { productId: string; stock: string }[];
+    return new Map(rows.map((r) => [r.productId, Number(r.stock)]));
+  }
+
+  async createLot(user: AuthUser, productId: string, dto: CreateLotDto): Promise<LotView> {
+    const product = await this.requireProduct(productId);
+    this.suppliers.assertOwn(user, product.supplierId);
+    if (dto.producedAt && dto.expiresAt && dto.expiresAt < dto.producedAt) {
+      throw new ValidationFailedError([
+        { field: 'expiresAt', message: 'expiresAt must not be before producedAt' },
+      ]);
+    }
+    let sources = dto.sources?.map((s) => ({ householdId: s.householdId, quantity: s.quantity }));
+    if (!sources) {
+      const supplier = await this.suppliers.get(product.supplierId);
+      if (supplier.type === SupplierType.Household && supplier.householdId) {
+        sources = [{ householdId: supplier.householdId, quantity: dto.quantity }];
+      }
+    }
+    if (sources) {
+      const sum = sources.reduce((a, s) => a + s.quantity, 0);
+      if (sum !== dto.quantity) {
+        throw new DomainError(
+          400,
+          'sources-mismatch',
+          'Sources do not add up',
+          `The sources add up to ${sum}, the lot holds ${dto.quantity}.`,
+        );
+      }
+      const ids = sources.map((s) => s.householdId);
+      const dup = ids.findIndex((id, i) => ids.indexOf(id) !== i);
+      if (dup >= 0) {
+        throw new ValidationFailedError([
+          { field: `sources[${dup}].householdId`, message: 'a household may appear once per lot' },
+        ]);
+      }
+      const found = await this.households.findMany(ids);
+      const missing = ids.findIndex((id) => !found.has(id));
+      if (missing >= 0) {
+        throw new ValidationFailedError([
+          {
+            field: `sources[${missing}].householdId`,
+            message: 'householdId must name an existing household',
+          },
+        ]);
+      }
+    }
+    const lot = this.lots.create({
+      id: newId(),
+      productId,
+      quantity: dto.quantity,
+      remaining: dto.quantity,
+      producedAt: dto.producedAt ?? null,
+      expiresAt: dto.expiresAt ?? null,
+    });
+    const rows = (sources ?? []).map((s, position) =>
+      this.sources.create({
+        id: newId(),
+        lotId: lot.id,
+        householdId: s.householdId,
+        quantity: s.quantity,
+        position,
+      }),
+    );
+    await withTransaction(this.db, async (em) => {
+      await em.insert(SupplyLotEntity, lot);
+      if (rows.length) {
+        await em.insert(LotSourceEntity, rows);
+      }
+    });
+    return mapLot(lot, sources ?? []);
+  }
+
+  async lotsOf(productId: string): Promise<LotView[]> {
+    await this.requireProduct(productId);
+    const lots = await this.lots.find({ where: { productId }, order: { id: 'ASC' } });
+    const sources = await this.sourcesOf(lots.map((l) => l.id));
+    return lots.map((l) => mapLot(l, sources.get(l.id) ?? []));
+  }
+
+  async requireLot(id: string): Promise<SupplyLotEntity> {
+    const lot = await this.lots.findOne({ where: { id } });
+    if (!lot) {
+      throw new NotFoundError(`Lot ${id}`, 'lot-not-found');
+    }
+    return lot;
+  }
+
+  /** Each lot's sources in the order they were listed. */
+  async sourcesOf(lotIds: string[]): Promise<Map<string, { householdId: string; quantity: number }[]>> {
+    const rows = lotIds.length
+      ? await this.sources.find({ where: { lotId: In(lotIds) }, order: { lotId: 'ASC', position: 'ASC' } })
+      : [];
+    const out = new Map<string, { householdId: string; quantity: number }[]>();
+    for (const r of rows) {
+      out.set(r.lotId, [...(out.get(r.lotId) ?? []), { householdId: r.householdId, quantity: r.quantity }]);
+    }
+    return out;
+  }
+
+  /** Brings the stored status in line with certificate validity; returns how many products changed. */
+  async sweepCertification(today = businessDate()): Promise<number> {
+    const lapsed = await this.products
+      .createQueryBuilder()
+      .update()
+      .set({ status: ProductStatus.Uncertified })
+      .where("status = 'CERTIFIED' AND (certificate_no IS NULL OR certified_until < :today)", { today })
+      .execute();
+    const renewed = await this.products
+      .createQueryBuilder()
+      .update()
+      .set({ status: ProductStatus.Certified })
+      .where(
+        "status = 'UNCERTIFIED' AND certificate_no IS NOT NULL AND (certified_until IS NULL OR certified_until >= :today)",
+        {
+          today,
+        },
+      )
+      .execute();
+    return (lapsed.affected ?? 0) + (renewed.affected ?? 0);
+  }
+}

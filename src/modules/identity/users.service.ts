@@ -1,0 +1,166 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { compare, hash, hashSync } from 'bcryptjs';
+import { Repository } from 'typeorm';
+import { Role } from '@/common/auth/role';
+import { FieldCipher } from '@/common/crypto/field-cipher';
+import { ConflictError, FieldError, ValidationFailedError } from '@/common/errors/domain-error';
+import { newId } from '@/common/ids';
+import { isDuplicateKey } from '@/infrastructure/database/transaction';
+import { RegionsService } from '@/modules/regions/regions.service';
+import { CreateUserDto } from './dto/identity.dto';
+import { UserEntity } from './entities/user.entity';
+import { HostsService } from '@/modules/livestream/hosts.service';
+import { OrganizationsService } from '@/modules/procurement/organizations.service';
+import { SuppliersService } from '@/modules/suppliers/suppliers.service';
+
+const BCRYPT_ROUNDS = 10;
+// Compared against when the username is unknown, so a miss costs as long as a wrong password.
+let dummyHash: string | undefined;
+const dummy = () => (dummyHash ??= hashSync('no such user', BCRYPT_ROUNDS));
+
+/** Which binding each role needs. */
+const BINDING: Partial<Record<Role, keyof CreateUserDto>> = {
+  [Role.UnitBuyer]: 'organizationId',
+  [Role.UnitApprover]: 'organizationId',
+  [Role.Host]: 'hostId',
+  [Role.Supplier]: 'supplierId',
+  [Role.Cadre]: 'regionCode',
+};
+
+@Injectable()
+export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
+  constructor(
+    @InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>,
+    @Inject(FieldCipher) private readonly cipher: FieldCipher,
+    @Inject(RegionsService) private readonly regions: RegionsService,
+    @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
+    @Inject(HostsService) private readonly hosts: HostsService,
+    @Inject(SuppliersService) private readonly suppliers: SuppliersService,
+  ) {}
+
+  async create(dto: CreateUserDto): Promise<UserEntity> {
+    const errors: FieldError[] = [];
+    for (const role of dto.roles) {
+      const field = BINDING[role];
+      if (field && !dto[field]) {
+        errors.push({ field, message: `${role} needs ${field}` });
+      }
+    }
+    if (dto.roles.includes(Role.Citizen)) {
+      errors.push({ field: 'roles', message: 'citizen accounts are created by phone login, not here' });
+    }
+    const checks: [keyof CreateUserDto, string | undefined, (v: string) => Promise<boolean>][] = [
+      ['organizationId', dto.organizationId, (id) => this.organizations.exists(id)],
+      ['hostId', dto.hostId, (id) => this.hosts.exists(id)],
+      ['supplierId', dto.supplierId, (id) => this.suppliers.exists(id)],
+      ['regionCode', dto.regionCode, (c) => this.regions.exists(c)],
+    ];
+    for (const [field, value, exists] of checks) {
+      if (value !== undefined && !(await exists(value))) {
+        errors.push({ field, message: `${field} must name an existing record` });
+      }
+    }
+    if (errors.length) {
+      throw new ValidationFailedError(errors);
+    }
+    const user = this.repo.create({
+      id: newId(),
+      username: dto.username,
+      passwordHash: await hash(dto.password, BCRYPT_ROUNDS),
+      roles: dto.roles,
+      organizationId: dto.organizationId ?? null,
+      hostId: dto.hostId ?? null,
+      supplierId: dto.supplierId ?? null,
+      regionCode: dto.regionCode ?? null,
+      phoneEnc: null,
+      phoneHash: null,
+      disabled: false,
+    });
+    try {
+      await this.repo.insert(user);
+    } catch (e) {
+      if (isDuplicateKey(e)) {
+        throw new ConflictError('username-taken', `The username ${dto.username} is taken.`);
+      }
+      throw e;
+    }
+    return user;
+  }
+
+  /** The user whose password matches, or null; takes as long whether or not the username exists. */
+  async verifyPassword(username: string, password: string): Promise<UserEntity | null> {
+    const user = await this.repo.findOne({ where: { username } });
+    const ok = await compare(password, user?.passwordHash ?? dummy());
+    return ok && user && !user.disabled ? user : null;
+  }
+
+  /** The citizen behind a phone number, created on first login. */
+  async citizenByPhone(phone: string): Promise<UserEntity> {
+    const phoneHash = this.cipher.blindIndex(phone);
+    const existing = await this.repo.findOne({ where: { phoneHash } });
+    if (existing) {
+      return existing;
+    }
+    const id = newId();
+    const user = this.repo.create({
+      id,
+      username: `citizen-${id.toLowerCase()}`,
+      passwordHash: null,
+      roles: [Role.Citizen],
+      phoneEnc: this.cipher.encrypt(phone),
+      phoneHash,
+      organizationId: null,
+      hostId: null,
+      supplierId: null,
+      regionCode: null,
+      disabled: false,
+    });
+    try {
+      await this.repo.insert(user);
+      return user;
+    } catch (e) {
+      if (isDuplicateKey(e)) {
+        return this.repo.findOneOrFail({ where: { phoneHash } });
+      }
+      throw e;
+    }
+  }
+
+  /** The first ADMIN from ADMIN_USERNAME / ADMIN_PASSWORD, created when missing. */
+  async ensureAdmin(username: string, password: string): Promise<void> {
+    if (await this.repo.exist({ where: { username } })) {
+      return;
+    }
+    try {
+      await this.repo.insert(
+        this.repo.create({
+          id: newId(),
+          username,
+          passwordHash: await hash(password, BCRYPT_ROUNDS),
+          roles: [Role.Admin],
+          organizationId: null,
+          hostId: null,
+          supplierId: null,
+          regionCode: null,
+          phoneEnc: null,
+          phoneHash: null,
+          disabled: false,
+        }),
+      );
+      this.logger.log(`created the first administrator "${username}"`);
+    } catch (e) {
+      if (!isDuplicateKey(e)) {
+        throw e;
+      }
+    }
+  }
+
+  /** The phone number of a citizen, for receipts. */
+  async phoneOf(userId: string): Promise<string | null> {
+    const u = await this.repo.findOne({ where: { id: userId }, select: { id: true, phoneEnc: true } });
+    return u?.phoneEnc ? this.cipher.decrypt(u.phoneEnc) : null;
+  }
+}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsEnum, IsOptional, IsString, Length } from 'class-validator';
+import { Repository } from 'typeorm';
+import { AuthUser, hasRole, Role } from '@/common/auth/role';
+import { ForbiddenError, NotFoundError, ValidationFailedError } from '@/common/errors/domain-error';
+import { newId } from '@/common/ids';
+import { Page, PageQuery, paginate } from '@/common/pagination';
+import { OrganizationEntity, OrganizationType } from './entities/organization.entity';
+
+export class CreateOrganizationDto {
+  @IsString()
+  @Length(1, 128)
+  name: string;
+
+  @IsEnum(OrganizationType)
+  type: OrganizationType;
+
+  @IsOptional()
+  @IsString()
+  parentId?: string;
+}
+
+export class OrganizationListQuery extends PageQuery {
+  @IsOptional()
+  @IsEnum(OrganizationType)
+  type?: OrganizationType;
+}
+
+export const mapOrganization = (o: OrganizationEntity) => ({
+  id: o.id,
+  name: o.name,
+  type: o.type,
+  parentId: o.parentId,
+});
+export type OrganizationView = ReturnType<typeof mapOrganization>;
+
+/** Budget units, assistance groups and enterprises that buy products. */
+@Injectable()
+export class OrganizationsService {
+  constructor(@InjectRepository(OrganizationEntity) private readonly repo: Repository<OrganizationEntity>) {}
+
+  async create(dto: CreateOrganizationDto): Promise<OrganizationEntity> {
+    if (dto.parentId && !(await this.exists(dto.parentId))) {
+      throw new ValidationFailedError([
+        { field: 'parentId', message: 'parentId must name an existing organization' },
+      ]);
+    }
+    const o = this.repo.create({
+      id: newId(),
+      name: dto.name,
+      type: dto.type,
+      parentId: dto.parentId ?? null,
+    });
+    await this.repo.insert(o);
+    return o;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.repo.exist({ where: { id } });
+  }
+
+  /** ADMIN sees any organization; buyers and approvers only their own. */
+  async getFor(user: AuthUser, id: string): Promise<OrganizationEntity> {
+    if (!hasRole(user, Role.Admin) && user.organizationId !== id) {
+      throw new ForbiddenError('You may see only your own organization.');
+    }
+    const o = await this.repo.findOne({ where: { id } });
+    if (!o) {
+      throw new NotFoundError(`Organization ${id}`);
+    }
+    return o;
+  }
+
+  list(q: OrganizationListQuery): Promise<Page<OrganizationView>> {
+    const qb = this.repo.createQueryBuilder('o');
+    if (q.type) {
+      qb.andWhere('o.type = :t', { t: q.type });
+    }
+    return paginate(qb, q, mapOrganization);
+  }
+}

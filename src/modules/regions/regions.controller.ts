@@ -1,0 +1,30 @@
+import { Body, Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Public, Roles } from '@/common/auth/decorators';
+import { Role } from '@/common/auth/role';
+import { CreateRegionDto, mapRegion, RegionListQuery, RegionView } from './dto/region.dto';
+import { RegionsService } from './regions.service';
+
+@ApiTags('regions')
+@Controller('regions')
+export class RegionsController {
+  constructor(@Inject(RegionsService) private readonly regions: RegionsService) {}
+
+  @Post()
+  @Roles(Role.Admin)
+  async create(@Body() dto: CreateRegionDto): Promise<RegionView> {
+    return mapRegion(await this.regions.create(dto));
+  }
+
+  @Get()
+  @Public()
+  async list(@Query() q: RegionListQuery): Promise<RegionView[]> {
+    return (await this.regions.list(q)).map(mapRegion);
+  }
+
+  @Get(':code')
+  @Public()
+  async get(@Param('code') code: string): Promise<RegionView> {
+    return mapRegion(await this.regions.get(code));
+  }
+}

@@ -1,0 +1,106 @@
+import { TestApp } from './test-app';
+
+let seq = 0;
+const next = () => ++seq;
+
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+/** A valid 18-character resident ID number, different on every call. */
+export function idNumber(n = next()): string {
+  const body = `5001011980${String(100000 + ((n * 7919) % 900000)).slice(0, 4)}${String(n % 1000).padStart(3, '0')}`;
+  const sum = WEIGHTS.reduce((acc, w, i) => acc + w * Number(body[i]), 0);
+  return body + '10X98765432'[sum % 11];
+}
+
+async function post<T = any>(t: TestApp, path: string, body: object, token = t.adminToken): Promise<T> {
+  const res = await t.http().post(`/api/v1${path}`).set('Authorization', token).send(body);
+  if (res.status !== 201 && res.status !== 200) {
+    throw new Error(`POST ${path} → ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  return res.body as T;
+}
+
+/** Row factories through the public API, as an administrator would create them. */
+export function factory(t: TestApp) {
+  return {
+    /** District 500101, town 500101113 and village 500101113201 (and a second town/village pair). */
+    async regions() {
+      await post(t, '/regions', { code: '500101', name: '万州区', level: 'DISTRICT' });
+      await post(t, '/regions', { code: '500101113', name: '分水镇', level: 'TOWN', parentCode: '500101' });
+      await post(t, '/regions', {
+        code: '500101113201',
+        name: '川星村',
+        level: 'VILLAGE',
+        parentCode: '500101113',
+        poorVillage: true,
+      });
+      await post(t, '/regions', { code: '500101118', name: '长岭镇', level: 'TOWN', parentCode: '500101' });
+      await post(t, '/regions', {
+        code: '500101118201',
+        name: '安溪村',
+        level: 'VILLAGE',
+        parentCode: '500101118',
+        poorVillage: true,
+      });
+      return {
+        district: '500101',
+        town: '500101113',
+        village: '500101113201',
+        otherTown: '500101118',
+        otherVillage: '500101118201',
+      };
+    },
+    household(over: Record<string, unknown> = {}) {
+      const n = next();
+      return post<{ id: string; idNumber: string }>(t, '/households', {
+        registryNo: `T-${n}-${Date.now()}`,
+        headName: '王德明',
+        idNumber: idNumber(n),
+        members: 4,
+        villageCode: '500101113201',
+        ...over,
+      });
+    },
+    supplier(over: Record<string, unknown> = {}) {
+      return post<{ id: string }>(t, '/suppliers', {
+        name: `合作社${next()}`,
+        type: 'COOPERATIVE',
+        villageCode: '500101113201',
+        ...over,
+      });
+    },
+    product(supplierId: string, over: Record<string, unknown> = {}) {
+      return post<{ id: string; status: string }>(t, '/products', {
+        name: `花椒${next()}`,
+        category: '花椒',
+        unit: '袋',
+        priceFen: 6800,
+        supplierId,
+        originVillageCode: '500101113201',
+        certificateNo: `CERT-${next()}`,
+        certifiedUntil: '2099-12-31',
+        ...over,
+      });
+    },
+    lot(productId: string, body: Record<string, unknown>) {
+      return post<{ id: string }>(t, `/products/${productId}/lots`, body);
+    },
+    user(body: Record<string, unknown>) {
+      return post<{ id: string }>(t, '/users', body);
+    },
+    organization(over: Record<string, unknown> = {}) {
+      return post<{ id: string }>(t, '/organizations', {
+        name: `单位${next()}`,
+        type: 'BUDGET_UNIT',
+        ...over,
+      });
+    },
+    host(over: Record<string, unknown> = {}) {
+      return post<{ id: string }>(t, '/live/hosts', {
+        name: `主播${next()}`,
+        kind: 'PARTY_SECRETARY',
+        ...over,
+      });
+    },
+    post: <T = any>(path: string, body: object, token?: string) => post<T>(t, path, body, token),
+  };
+}
