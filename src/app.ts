@@ -13,6 +13,9 @@ import { MetricsService } from '@/infrastructure/metrics/metrics';
 import { AppModule, AppOptions } from './app.module';
 
 export const API_PREFIX = 'api/v1';
+
+/** Set when a shutdown begins: answers then ask keep-alive clients to close, so the server can stop. */
+export const lifecycle = { closing: false };
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Builds the HTTP application (api or all role) without listening; tests and main share it. */
@@ -47,6 +50,9 @@ export async function createHttpApp(options: AppOptions): Promise<NestFastifyApp
   const metrics = app.get(MetricsService);
   fastify.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply) => {
     void reply.header('x-request-id', req.id);
+    if (lifecycle.closing) {
+      void reply.header('connection', 'close');
+    }
   });
   fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
     metrics.httpDuration.observe(
@@ -79,7 +85,6 @@ export async function createHttpApp(options: AppOptions): Promise<NestFastifyApp
       .build(),
   );
   SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   return app;
 }
 
@@ -88,7 +93,6 @@ export async function createWorkerContext(options: AppOptions): Promise<INestApp
   const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(options), { bufferLogs: true });
   ctx.useLogger(ctx.get(Logger));
   ctx.flushLogs();
-  ctx.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   return ctx;
 }
 

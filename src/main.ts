@@ -1,16 +1,50 @@
 import 'reflect-metadata';
+import { ConsoleLogger, INestApplicationContext, Logger } from '@nestjs/common';
 import { ConfigError, loadEnv } from '@/config/env';
 import { migrate } from '@/infrastructure/database/migrate';
-import { bootLogger, createHttpApp, createWorkerContext, describeListening } from './app';
+import { bootLogger, createHttpApp, createWorkerContext, describeListening, lifecycle } from './app';
 import type { Role } from './app.module';
 import { seedIfEmpty, SeedResult } from './cli/seed';
 
 const USAGE = 'usage: node dist/main <api|worker|all|migrate|revert|seed [--reset]>';
 
 function logSeed(r: SeedResult): void {
-  bootLogger.log(
-    r.loaded ? `demo data loaded: ${JSON.stringify(r.counts)}` : `demo data not loaded: ${r.reason}`,
-  );
+  const counts = Object.entries(r.counts ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  bootLogger.log(r.loaded ? `demo data loaded: ${counts}` : `demo data not loaded: ${r.reason}`);
+}
+
+/**
+ * SIGTERM/SIGINT: stop taking requests, let those in flight and the jobs in hand finish, close the
+ * connections, exit 0. A close that hangs past SHUTDOWN_TIMEOUT_MS exits 1.
+ */
+function closeOnSignal(app: INestApplicationContext, timeoutMs: number): void {
+  let closing = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      lifecycle.closing = true;
+      bootLogger.log(`${signal}: no new requests; finishing those in flight and the jobs in hand`);
+      setTimeout(() => {
+        console.error(`shutdown took longer than ${timeoutMs} ms; exiting`);
+        process.exit(1);
+      }, timeoutMs).unref();
+      app.close().then(
+        () => {
+          bootLogger.log('closed cleanly');
+          process.exit(0);
+        },
+        (e: unknown) => {
+          console.error('shutdown failed:', e);
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 async function serve(role: Role): Promise<void> {
@@ -25,6 +59,7 @@ async function serve(role: Role): Promise<void> {
   if (role === 'worker') {
     const ctx = await createWorkerContext({ env, role });
     await ctx.init();
+    closeOnSignal(ctx, env.SHUTDOWN_TIMEOUT_MS);
     bootLogger.log(`worker ready in ${Date.now() - started} ms`);
     return;
   }
@@ -35,21 +70,12 @@ async function serve(role: Role): Promise<void> {
   }
   await app.listen({ port: env.PORT, host: env.HOST });
   bootLogger.log(`${role} ${describeListening(env)}; ready in ${Date.now() - started} ms`);
-  const timeout = env.SHUTDOWN_TIMEOUT_MS;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      bootLogger.log(`${signal}: no new requests; finishing those in flight and the jobs in hand`);
-      // Nest closes the server (in-flight requests finish) and the workers (jobs in hand finish);
-      // this only guards against a close that never ends.
-      setTimeout(() => {
-        console.error(`shutdown took longer than ${timeout} ms; exiting`);
-        process.exit(1);
-      }, timeout).unref();
-    });
-  }
+  closeOnSignal(app, env.SHUTDOWN_TIMEOUT_MS);
 }
 
 async function main(): Promise<void> {
+  // JSON lines from the first one; the app switches to pino once it exists.
+  Logger.overrideLogger(new ConsoleLogger({ json: true, colors: false }));
   const [command = 'all', ...args] = process.argv.slice(2);
   switch (command) {
     case 'api':

@@ -1,0 +1,158 @@
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { createConnection } from 'mysql2/promise';
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { loadEnv } from '@/config/env';
+import { JobName, QueueName } from '@/infrastructure/queue/jobs';
+import { dropDatabase, runId, TEST_DB_PREFIX, urlFor } from './support/databases';
+import { freePort, Proc, runMain } from './support/process';
+
+function get(port: number, path: string, body?: object): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const data = body ? JSON.stringify(body) : undefined;
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: body ? 'POST' : 'GET',
+        headers: data
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }
+          : {},
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+async function count(database: string, sql: string): Promise<number> {
+  const u = new URL(urlFor(database));
+  const conn = await createConnection({
+    host: u.hostname,
+    port: Number(u.port),
+    user: decodeURIComponent(u.username),
+    database,
+  });
+  try {
+    const [rows] = (await conn.query(sql)) as unknown as [{ n: number }[]];
+    return Number(rows[0].n);
+  } finally {
+    await conn.end();
+  }
+}
+
+describe('the built service as real processes', () => {
+  // A database that does not exist yet: the start must create, migrate and seed it.
+  const database = `${TEST_DB_PREFIX}${runId()}_proc_${randomBytes(3).toString('hex')}`;
+  const baseEnv = () => ({ DATABASE_URL: urlFor(database), QUEUE_PREFIX: database, DATABASE_POOL_SIZE: '5' });
+  let api: Proc | undefined;
+  let worker: Proc | undefined;
+
+  afterAll(async () => {
+    for (const p of [api, worker]) {
+      if (p && p.child.exitCode === null) {
+        p.child.kill('SIGKILL');
+      }
+    }
+    await dropDatabase(database);
+  });
+
+  it('a bad configuration value stops the start with a message naming the variable', async () => {
+    const p = runMain(['api'], { ...baseEnv(), PORT: 'eighty' });
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toMatch(/Invalid configuration:\n {2}PORT: /);
+  });
+
+  it('an unknown role is refused with the usage line', async () => {
+    const p = runMain(['fly'], baseEnv());
+    expect(await p.exited).toBe(2);
+    expect(p.output()).toContain('usage: node dist/main <api|worker|all|migrate|revert|seed [--reset]>');
+  });
+
+  it('api: creates and migrates the database, loads the demo once, serves health, docs and data', async () => {
+    const port = await freePort();
+    api = runMain(['api'], { ...baseEnv(), PORT: String(port), SEED_DEMO: 'true' });
+    await api.waitFor(/api listening on/);
+    expect(api.output()).toMatch(
+      /demo data loaded: regions=17 households=200 suppliers=11 linkages=143 products=15 lots=16/,
+    );
+    const health = await get(port, '/health');
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body).status).toBe('ok');
+    expect((await get(port, '/docs')).status).toBe(200);
+    const products = JSON.parse((await get(port, '/api/v1/products?limit=100')).body);
+    expect(products.items).toHaveLength(15);
+    expect(await count(database, 'SELECT COUNT(*) AS n FROM households')).toBe(200);
+    expect(await count(database, 'SELECT COUNT(*) AS n FROM migrations')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('api does not consume jobs; a worker process does, after registering the schedulers', async () => {
+    const env = loadEnv({ ...baseEnv() });
+    const connection = new IORedis(env.REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue(QueueName.Maintenance, { connection, prefix: database });
+    try {
+      const job = await queue.add(JobName.CertificationSweep, { asOf: '2026-11-29' });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await job.getState()).toBe('waiting'); // the api process alone runs no jobs
+
+      worker = runMain(['worker'], baseEnv());
+      await worker.waitFor(/worker ready/);
+      const deadline = Date.now() + 15_000;
+      while ((await job.getState()) !== 'completed' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await job.getState()).toBe('completed');
+      const schedulers = await queue.getJobSchedulers();
+      expect(schedulers.map((s) => s.key).sort()).toEqual(
+        [JobName.CertificationSweep, JobName.PurgeIdempotencyKeys, JobName.PurgeOtpCodes].sort(),
+      );
+      expect(schedulers.every((s) => s.tz === 'Asia/Shanghai')).toBe(true);
+
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  });
+
+  it('SIGTERM: requests in flight finish with their answers, later ones get 503, then the process exits 0', async () => {
+    const port = Number(/http:\/\/0\.0\.0\.0:(\d+)/.exec(api!.output())![1]);
+    // Password checks take tens of milliseconds each, so the first ones are still running when the signal lands.
+    const inflight = Array.from({ length: 8 }, () =>
+      get(port, '/api/v1/auth/login', { username: 'admin', password: 'admin12345' }).then((a) => ({
+        ...a,
+        at: Date.now(),
+      })),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const killedAt = Date.now();
+    api!.child.kill('SIGTERM');
+    const answers = await Promise.all(inflight); // none is dropped: each gets an HTTP answer
+    for (const a of answers) {
+      expect([200, 503]).toContain(a.status);
+    }
+    expect(answers.filter((a) => a.status === 200 && a.at > killedAt).length).toBeGreaterThan(0);
+    expect(await api!.exited).toBe(0);
+    expect(api!.output()).toContain('SIGTERM: no new requests');
+    expect(api!.output()).toContain('closed cleanly');
+  });
+
+  it('a second start on the same database applies nothing and loads no demo twice', async () => {
+    const port = await freePort();
+    api = runMain(['all'], { ...baseEnv(), PORT: String(port), SEED_DEMO: 'true' });
+    await api.waitFor(/all listening on/);
+    expect(api.output()).toContain('demo data not loaded: the database already holds data');
+    expect(api.output()).not.toContain('migrations applied');
+    expect(await count(database, 'SELECT COUNT(*) AS n FROM households')).toBe(200);
+    api.child.kill('SIGTERM');
+    expect(await api.exited).toBe(0);
+  });
+});
