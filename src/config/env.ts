@@ -150,6 +150,13 @@ export class Env {
   @Min(1)
   @Max(256)
   WORKER_CONCURRENCY: number;
+
+  /** How long one api copy may serve the public product list from memory (0 turns it off). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  CATALOG_CACHE_MS: number;
 }
 
 export class ConfigError extends Error {}

@@ -4,7 +4,10 @@ import { DataSource, In, Repository } from 'typeorm';
 import { AuthUser } from '@/common/auth/role';
 import { DomainError, NotFoundError, ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
-import { Page, paginate } from '@/common/pagination';
+import { MicroCache } from '@/common/micro-cache';
+import { Env, ENV } from '@/config/env';
+import { fenTransformer } from '@/common/money';
+import { Page } from '@/common/pagination';
 import { businessDate } from '@/common/time';
 import { withTransaction } from '@/infrastructure/database/transaction';
 import { HouseholdsService } from '@/modules/households/households.service';
@@ -27,7 +30,10 @@ import { SupplyLotEntity } from './entities/supply-lot.entity';
 
 @Injectable()
 export class CatalogService {
+  private readonly listCache: MicroCache<Page<ProductView>>;
+
   constructor(
+    @Inject(ENV) env: Env,
     @InjectRepository(ProductEntity) private readonly products: Repository<ProductEntity>,
     @InjectRepository(SupplyLotEntity) private readonly lots: Repository<SupplyLotEntity>,
     @InjectRepository(LotSourceEntity) private readonly sources: Repository<LotSourceEntity>,
@@ -35,7 +41,9 @@ export class CatalogService {
     @Inject(SuppliersService) private readonly suppliers: SuppliersService,
     @Inject(HouseholdsService) private readonly households: HouseholdsService,
     @Inject(RegionsService) private readonly regions: RegionsService,
-  ) {}
+  ) {
+    this.listCache = new MicroCache(env.CATALOG_CACHE_MS);
+  }
 
   async createProduct(user: AuthUser, dto: CreateProductDto): Promise<ProductView> {
     this.suppliers.assertOwn(user, dto.supplierId);
@@ -65,34 +73,73 @@ export class CatalogService {
     });
     p.status = certificationStatus(p, today);
     await this.products.insert(p);
+    this.listCache.clear();
     return mapProduct(p, 0, today);
   }
 
-  async listProducts(q: ProductListQuery): Promise<Page<ProductView>> {
+  /**
+   * The public catalog, the hottest read: one SQL statement with each product's stock as a correlated sum
+   * over its lots (index on product_id), mapped straight from raw rows.
+   */
+  listProducts(q: ProductListQuery): Promise<Page<ProductView>> {
+    const key = JSON.stringify([q.category, q.q, q.supplierId, q.status, q.cursor, q.limit]);
+    return this.listCache.get(key, () => this.queryProducts(q));
+  }
+
+  private async queryProducts(q: ProductListQuery): Promise<Page<ProductView>> {
     const today = businessDate();
-    const qb = this.products.createQueryBuilder('p');
+    const where: string[] = [];
+    const params: unknown[] = [];
     if (q.category) {
-      qb.andWhere('p.category = :c', { c: q.category });
+      where.push('p.category = ?');
+      params.push(q.category);
     }
     if (q.q) {
-      qb.andWhere('p.name LIKE :q', { q: `%${q.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%` });
+      where.push('p.name LIKE ?');
+      params.push(`%${q.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
     }
     if (q.supplierId) {
-      qb.andWhere('p.supplier_id = :s', { s: q.supplierId });
+      where.push('p.supplier_id = ?');
+      params.push(q.supplierId);
     }
     if (q.status === ProductStatus.Certified) {
-      qb.andWhere(
-        'p.certificate_no IS NOT NULL AND (p.certified_until IS NULL OR p.certified_until >= :today)',
-        { today },
-      );
+      where.push('p.certificate_no IS NOT NULL AND (p.certified_until IS NULL OR p.certified_until >= ?)');
+      params.push(today);
     } else if (q.status === ProductStatus.Uncertified) {
-      qb.andWhere('(p.certificate_no IS NULL OR p.certified_until < :today)', { today });
+      where.push('(p.certificate_no IS NULL OR p.certified_until < ?)');
+      params.push(today);
     }
-    const page = await paginate(qb, q, (p) => p);
-    const stock = await this.stockOf(page.items.map((p) => p.id));
+    if (q.cursor) {
+      where.push('p.id > ?');
+      params.push(q.cursor);
+    }
+    const limit = q.limit ?? 50;
+    const rows = (await this.db.query(
+      `SELECT p.id, p.name, p.category, p.unit, p.price_fen AS priceFen, p.supplier_id AS supplierId,
+              p.origin_village_code AS originVillageCode, p.certificate_no AS certificateNo,
+              p.certified_until AS certifiedUntil,
+              (SELECT COALESCE(SUM(l.remaining), 0) FROM supply_lots l WHERE l.product_id = p.id) AS stock
+         FROM products p ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY p.id LIMIT ?`,
+      [...params, limit + 1],
+    )) as (Omit<ProductView, 'priceFen' | 'stock' | 'status'> & { priceFen: string; stock: string })[];
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
     return {
-      items: page.items.map((p) => mapProduct(p, stock.get(p.id) ?? 0, today)),
-      nextCursor: page.nextCursor,
+      items: page.map((r) => ({
+        id: r.id,
+        name: r.name,
+        category: r.category,
+        unit: r.unit,
+        priceFen: fenTransformer.from(r.priceFen) as number,
+        supplierId: r.supplierId,
+        originVillageCode: r.originVillageCode,
+        certificateNo: r.certificateNo,
+        certifiedUntil: r.certifiedUntil,
+        status: certificationStatus(r, today),
+        stock: Number(r.stock),
+      })),
+      nextCursor: more ? page[page.length - 1].id : null,
     };
   }
 
@@ -191,6 +238,7 @@ export class CatalogService {
         await em.insert(LotSourceEntity, rows);
       }
     });
+    this.listCache.clear();
     return mapLot(lot, sources ?? []);
   }
 

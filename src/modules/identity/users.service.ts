@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { compare, hash, hashSync } from 'bcryptjs';
 import { Repository } from 'typeorm';
+import { Env, ENV } from '@/config/env';
 import { Role } from '@/common/auth/role';
 import { FieldCipher } from '@/common/crypto/field-cipher';
 import { ConflictError, FieldError, ValidationFailedError } from '@/common/errors/domain-error';
@@ -10,14 +10,14 @@ import { isDuplicateKey } from '@/infrastructure/database/transaction';
 import { RegionsService } from '@/modules/regions/regions.service';
 import { CreateUserDto } from './dto/identity.dto';
 import { UserEntity } from './entities/user.entity';
+import { checkPassword, hashPassword, hashPasswordSync } from './password';
 import { HostsService } from '@/modules/livestream/hosts.service';
 import { OrganizationsService } from '@/modules/procurement/organizations.service';
 import { SuppliersService } from '@/modules/suppliers/suppliers.service';
 
-const BCRYPT_ROUNDS = 10;
 // Compared against when the username is unknown, so a miss costs as long as a wrong password.
 let dummyHash: string | undefined;
-const dummy = () => (dummyHash ??= hashSync('no such user', BCRYPT_ROUNDS));
+const dummy = () => (dummyHash ??= hashPasswordSync('no such user'));
 
 /** Which binding each role needs. */
 const BINDING: Partial<Record<Role, keyof CreateUserDto>> = {
@@ -29,11 +29,12 @@ const BINDING: Partial<Record<Role, keyof CreateUserDto>> = {
 };
 
 @Injectable()
-export class UsersService {
+export class UsersService implements OnApplicationBootstrap {
   private readonly logger = new Logger(UsersService.name);
 
   constructor(
     @InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>,
+    @Inject(ENV) private readonly env: Env,
     @Inject(FieldCipher) private readonly cipher: FieldCipher,
     @Inject(RegionsService) private readonly regions: RegionsService,
     @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
@@ -69,7 +70,7 @@ export class UsersService {
     const user = this.repo.create({
       id: newId(),
       username: dto.username,
-      passwordHash: await hash(dto.password, BCRYPT_ROUNDS),
+      passwordHash: await hashPassword(dto.password),
       roles: dto.roles,
       organizationId: dto.organizationId ?? null,
       hostId: dto.hostId ?? null,
@@ -93,7 +94,7 @@ export class UsersService {
   /** The user whose password matches, or null; takes as long whether or not the username exists. */
   async verifyPassword(username: string, password: string): Promise<UserEntity | null> {
     const user = await this.repo.findOne({ where: { username } });
-    const ok = await compare(password, user?.passwordHash ?? dummy());
+    const ok = await checkPassword(password, user?.passwordHash ?? dummy());
     return ok && user && !user.disabled ? user : null;
   }
 
@@ -129,6 +130,10 @@ export class UsersService {
     }
   }
 
+  async onApplicationBootstrap(): Promise<void> {
+    await this.ensureAdmin(this.env.ADMIN_USERNAME, this.env.ADMIN_PASSWORD);
+  }
+
   /** The first ADMIN from ADMIN_USERNAME / ADMIN_PASSWORD, created when missing. */
   async ensureAdmin(username: string, password: string): Promise<void> {
     if (await this.repo.exist({ where: { username } })) {
@@ -139,7 +144,7 @@ export class UsersService {
         this.repo.create({
           id: newId(),
           username,
-          passwordHash: await hash(password, BCRYPT_ROUNDS),
+          passwordHash: await hashPassword(password),
           roles: [Role.Admin],
           organizationId: null,
           hostId: null,

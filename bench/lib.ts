@@ -1,0 +1,120 @@
+import autocannon from 'autocannon';
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { parseDatabaseUrl } from '@/infrastructure/database/database-url';
+import { loadEnv } from '@/config/env';
+
+export const ROOT = join(__dirname, '..');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Drops and recreates a scratch database for a benchmark; returns its URL. */
+export async function freshDatabase(name: string): Promise<string> {
+  const base = loadEnv().DATABASE_URL.replace(/\/[^/?]+(\?.*)?$/, '');
+  const t = parseDatabaseUrl(`${base}/mysql`);
+  const conn = await createConnection({ host: t.host, port: t.port, user: t.user, password: t.password });
+  await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await conn.end();
+  return `${base}/${name}`;
+}
+
+export interface Server {
+  child: ChildProcess;
+  port: number;
+  stop: () => Promise<void>;
+}
+
+/** Starts a process and waits until GET `readyPath` answers 200. */
+export async function startServer(
+  args: string[],
+  env: Record<string, string>,
+  port: number,
+  readyPath: string,
+): Promise<Server> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`${args.join(' ')} exited with ${child.exitCode}: ${stderr}`);
+    }
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}${readyPath}`);
+      if (res.status === 200) {
+        break;
+      }
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${args.join(' ')} did not answer ${readyPath} within 60 s: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    child,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface LoadResult {
+  label: string;
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  total: number;
+}
+
+/** autocannon against one URL: mean requests/s and latency percentiles. */
+export async function load(
+  label: string,
+  url: string,
+  seconds: number,
+  connections: number,
+): Promise<LoadResult> {
+  const r = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
+  return {
+    label,
+    requestsPerSec: Math.round(r.requests.average),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    total: r.requests.total,
+  };
+}
+
+export function table(rows: Record<string, string | number>[]): string {
+  const keys = Object.keys(rows[0]);
+  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  return [
+    line(keys),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(keys.map((k) => String(r[k])))),
+  ].join('\n');
+}
