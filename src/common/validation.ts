@@ -1,4 +1,5 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
+import { IsDateString, Matches } from 'class-validator';
 import { FieldError, ValidationFailedError } from './errors/domain-error';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -28,3 +29,10 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
   });
 }
+
+/** A calendar day `YYYY-MM-DD` (business dates and DATE columns): a real date, no time part. */
+export const IsCalendarDate = () =>
+  applyDecorators(
+    IsDateString({ strict: true }),
+    Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be a date (YYYY-MM-DD)' }),
+  );

@@ -70,8 +70,9 @@ export class AuthGuard implements CanActivate {
   }
 
   private async verify(header: string): Promise<AuthUser> {
-    const [scheme, token] = header.split(' ');
-    if (scheme !== 'Bearer' || !token) {
+    // The scheme is case-insensitive and may be followed by more than one space (RFC 9110 §11.1, §11.4).
+    const token = /^Bearer +(\S+) *$/i.exec(header)?.[1];
+    if (!token) {
       throw new UnauthenticatedError('The Authorization header must be "Bearer <accessToken>".');
     }
     let c: Claims;

@@ -7,7 +7,7 @@ import { CreatedAt, IdColumn } from '@/common/entity-columns';
 export class IdempotencyKeyEntity {
   @IdColumn() id: string;
 
-  /** The caller: a user id, or `anonymous`. */
+  /** The caller's user id. */
   @Column({ type: 'varchar', length: 40 })
   scope: string;
 

@@ -19,6 +19,9 @@ import { newId } from '@/common/ids';
 import { isDuplicateKey } from '@/infrastructure/database/transaction';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 
+/** A PENDING key older than this belongs to an attempt that died; a retry may take it over. */
+const STALE_PENDING_MS = 60_000;
+
 function canonical(value: unknown): string {
   if (Array.isArray(value)) {
     return `[${value.map(canonical).join(',')}]`;
@@ -35,7 +38,7 @@ function canonical(value: unknown): string {
 /**
  * `Idempotency-Key` on a POST: the first answer is stored and replayed for repeats with the same body
  * (for IDEMPOTENCY_TTL_HOURS); the same key with another body is 422 `idempotency-key-reused`; a repeat
- * while the first is still running is 409 `idempotency-key-in-progress`. Keys are per caller.
+ * while the first is still running is 409 `idempotency-key-in-progress`. Keys are per signed-in caller.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -48,7 +51,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const req = http.getRequest<FastifyRequest & { user?: AuthUser }>();
     const header = req.headers['idempotency-key'];
-    if (req.method !== 'POST' || header === undefined) {
+    // Keys belong to a signed-in caller; anonymous calls (logins) are not stored, so no token is ever kept.
+    if (req.method !== 'POST' || header === undefined || !req.user) {
       return next.handle();
     }
     const key = Array.isArray(header) ? header[0] : header;
@@ -60,7 +64,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         'Use 1 to 255 visible ASCII characters.',
       );
     }
-    const scope = req.user?.id ?? 'anonymous';
+    const scope = req.user.id;
     const hash = createHash('sha256')
       .update(`${req.method} ${req.url.split('?')[0]}\n${canonical(req.body ?? null)}`)
       .digest('hex');
@@ -103,10 +107,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
     hash: string,
   ): Promise<{ id: string; replay?: undefined } | { id?: undefined; replay: IdempotencyKeyEntity }> {
     const expiresAt = new Date(Date.now() + this.env.IDEMPOTENCY_TTL_HOURS * 3600_000);
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       const existing = await this.repo.findOne({ where: { scope, key } });
       if (existing && existing.expiresAt.getTime() <= Date.now()) {
         await this.repo.delete({ id: existing.id, expiresAt: LessThan(new Date()) });
+      } else if (
+        existing &&
+        existing.state !== 'DONE' &&
+        Date.now() - existing.createdAt.getTime() > STALE_PENDING_MS
+      ) {
+        // The first attempt died mid-way (a crashed process): let this one take the key over.
+        await this.repo.delete({ id: existing.id, state: 'PENDING' });
+        continue;
       } else if (existing) {
         if (existing.requestHash !== hash) {
           throw new DomainError(

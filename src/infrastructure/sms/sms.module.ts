@@ -10,11 +10,12 @@ import { SMS_PROVIDER } from './sms-provider';
 @Module({})
 export class SmsModule {
   static forRoot(env: Env): DynamicModule {
-    const isLog = env.SMS_PROVIDER === 'log';
+    // Anyone could read login codes from /dev/sms: it is served in development and tests only.
+    const serveDevSms = env.SMS_PROVIDER === 'log' && env.NODE_ENV !== 'production';
     return {
       module: SmsModule,
       imports: [TypeOrmModule.forFeature([SmsMessageEntity])],
-      controllers: isLog ? [DevSmsController] : [],
+      controllers: serveDevSms ? [DevSmsController] : [],
       providers: [LogSmsProvider, { provide: SMS_PROVIDER, useExisting: LogSmsProvider }],
       exports: [SMS_PROVIDER],
     };

@@ -8,6 +8,7 @@ import {
   NotFoundError,
   ValidationFailedError,
 } from '@/common/errors/domain-error';
+import { isDuplicateKey } from '@/infrastructure/database/transaction';
 import { CreateRegionDto } from './dto/region.dto';
 import { RegionEntity, RegionLevel } from './entities/region.entity';
 
@@ -56,7 +57,15 @@ export class RegionsService {
       path,
       poorVillage: dto.poorVillage ?? false,
     });
-    await this.repo.insert(region);
+    try {
+      await this.repo.insert(region);
+    } catch (e) {
+      // Two creations of one code at once: the loser is told the same as a late caller.
+      if (isDuplicateKey(e)) {
+        throw new ConflictError('region-exists', `Region ${dto.code} already exists.`);
+      }
+      throw e;
+    }
     return region;
   }
 

@@ -4,7 +4,6 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsDateString,
   IsEnum,
   IsInt,
   IsOptional,
@@ -15,6 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '@/common/pagination';
+import { IsCalendarDate } from '@/common/validation';
 import { ProductEntity, ProductStatus } from '../entities/product.entity';
 import { SupplyLotEntity } from '../entities/supply-lot.entity';
 
@@ -50,7 +50,7 @@ export class CreateProductDto {
 
   @ApiPropertyOptional({ description: 'Last day the certificate is valid (YYYY-MM-DD, Asia/Shanghai)' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsCalendarDate()
   certifiedUntil?: string;
 }
 
@@ -91,11 +91,11 @@ export class CreateLotDto {
   quantity: number;
 
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsCalendarDate()
   producedAt?: string;
 
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsCalendarDate()
   expiresAt?: string;
 
   @ApiPropertyOptional({

@@ -30,7 +30,8 @@ export function isValidIdNumber(id: string): boolean {
 @ValidatorConstraint({ name: 'idNumber' })
 class IdNumberRule implements ValidatorConstraintInterface {
   validate(v: unknown) {
-    return typeof v === 'string' && isValidIdNumber(v);
+    // The service stores the upper-case form; a check character typed as `x` is the same number.
+    return typeof v === 'string' && isValidIdNumber(v.toUpperCase());
   }
   defaultMessage() {
     return 'idNumber must be an 18-character resident ID number with a valid check digit';

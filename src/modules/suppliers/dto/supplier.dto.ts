@@ -4,7 +4,6 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsDateString,
   IsEnum,
   IsInt,
   IsOptional,
@@ -15,6 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '@/common/pagination';
+import { IsCalendarDate } from '@/common/validation';
 import { BenefitLinkageEntity, DividendTier, LinkageType } from '../entities/benefit-linkage.entity';
 import { SupplierEntity, SupplierType } from '../entities/supplier.entity';
 
@@ -139,7 +139,7 @@ export class CreateLinkageDto {
 
   @ApiPropertyOptional({ description: 'First day the agreement counts (YYYY-MM-DD); today when omitted' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsCalendarDate()
   startsOn?: string;
 }
 
