@@ -164,4 +164,22 @@ describe('the built service as real processes', () => {
     api.child.kill('SIGTERM');
     expect(await api.exited).toBe(0);
   });
+
+  it('revert takes the last migration back and migrate applies it again (npm run migration:revert|run)', async () => {
+    const tables = async () =>
+      count(
+        database,
+        `SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = '${database}'`,
+      );
+    const revert = runMain(['revert'], baseEnv());
+    expect(await revert.exited).toBe(0);
+    expect(await tables()).toBe(1); // only the migrations table is left
+    const up = runMain(['migrate'], baseEnv());
+    expect(await up.exited).toBe(0);
+    expect(up.output()).toMatch(/applied: Foundation\d+/);
+    expect(await tables()).toBe(14);
+    const again = runMain(['migrate'], baseEnv());
+    expect(await again.exited).toBe(0);
+    expect(again.output()).toContain('no pending migrations');
+  });
 });

@@ -1,4 +1,7 @@
-import { ConfigError, loadEnv } from './env';
+import { getMetadataStorage } from 'class-validator';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, Env, loadEnv } from './env';
 
 describe('loadEnv', () => {
   const clean = {} as NodeJS.ProcessEnv;
@@ -52,5 +55,28 @@ describe('loadEnv', () => {
     expect(() => loadEnv({}, { NODE_ENV: 'production' } as NodeJS.ProcessEnv)).toThrow(
       /JWT_SECRET: the development default/,
     );
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every variable with its default, and nothing else', () => {
+    const root = join(__dirname, '..', '..');
+    const defaults = JSON.parse(readFileSync(join(root, 'config', 'defaults.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    const example = Object.fromEntries(
+      readFileSync(join(root, '.env.example'), 'utf8')
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    expect(example).toEqual(defaults);
+    const validated = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(Env, '', true, false)
+        .map((m) => m.propertyName),
+    );
+    expect([...validated].sort()).toEqual(Object.keys(defaults).sort());
   });
 });
