@@ -138,8 +138,12 @@ describe('the built service as real processes', () => {
     const killedAt = Date.now();
     api!.child.kill('SIGTERM');
     const answers = await Promise.all(inflight);
-    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
-    expect(answers.filter((a) => a.at > killedAt).length).toBeGreaterThan(0);
+    // Every request gets an HTTP answer (none is cut off): 200 for those the server had taken, 503 for any
+    // connection that reached it only after the signal; and requests taken before it finished after it.
+    for (const a of answers) {
+      expect([200, 503]).toContain(a.status);
+    }
+    expect(answers.filter((a) => a.status === 200 && a.at > killedAt).length).toBeGreaterThan(0);
     expect(await api!.exited).toBe(0);
     expect(api!.output()).toContain('SIGTERM: no new requests');
     expect(api!.output()).toContain('closed cleanly');

@@ -51,7 +51,9 @@ export async function seedIfEmpty(app: INestApplicationContext, env: Env): Promi
     return { loaded: false, reason: 'the database already holds data' };
   }
   // Two copies starting together: the named lock lets one load while the other waits and then skips.
-  const [{ ok }] = (await db.query("SELECT GET_LOCK('cs_seed', 0) AS ok")) as { ok: number }[];
+  // Named locks are server-wide: name it after the database, so other databases on the server do not wait.
+  const lock = `cs_seed:${db.options.database as string}`.slice(0, 64);
+  const [{ ok }] = (await db.query('SELECT GET_LOCK(?, 0) AS ok', [lock])) as { ok: number }[];
   if (Number(ok) !== 1) {
     return { loaded: false, reason: 'another process is loading it' };
   }
@@ -60,7 +62,7 @@ export async function seedIfEmpty(app: INestApplicationContext, env: Env): Promi
     await app.get(UsersService).ensureAdmin(env.ADMIN_USERNAME, env.ADMIN_PASSWORD);
     return { loaded: true, counts };
   } finally {
-    await db.query("SELECT RELEASE_LOCK('cs_seed')");
+    await db.query('SELECT RELEASE_LOCK(?)', [lock]);
   }
 }
 

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Env } from '@/config/env';
-import { ensureDatabase } from './database-url';
+import { ensureDatabase, parseDatabaseUrl } from './database-url';
 import { dataSourceOptions } from './data-source-options';
 
 /**
@@ -12,9 +12,11 @@ export async function migrate(env: Env, direction: 'up' | 'down' = 'up'): Promis
   const ds = new DataSource(dataSourceOptions({ ...env, DATABASE_POOL_SIZE: 2 }));
   await ds.initialize();
   const lock = ds.createQueryRunner();
+  const lockName = `cs_migrations:${parseDatabaseUrl(env.DATABASE_URL).database}`.slice(0, 64);
   try {
     await lock.connect();
-    const [{ ok }] = (await lock.query("SELECT GET_LOCK('cs_migrations', 120) AS ok")) as { ok: number }[];
+    // Named locks are server-wide: one per database, so migrating one database never waits for another.
+    const [{ ok }] = (await lock.query('SELECT GET_LOCK(?, 120) AS ok', [lockName])) as { ok: number }[];
     if (Number(ok) !== 1) {
       throw new Error('Could not take the migration lock within 120 s');
     }
@@ -24,7 +26,7 @@ export async function migrate(env: Env, direction: 'up' | 'down' = 'up'): Promis
     }
     return (await ds.runMigrations({ transaction: 'each' })).map((m) => m.name);
   } finally {
-    await lock.query("SELECT RELEASE_LOCK('cs_migrations')").catch(() => undefined);
+    await lock.query('SELECT RELEASE_LOCK(?)', [lockName]).catch(() => undefined);
     await lock.release();
     await ds.destroy();
   }
