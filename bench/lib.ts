@@ -1,23 +1,13 @@
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { parseDatabaseUrl } from '@/infrastructure/database/database-url';
 import { loadEnv } from '@/config/env';
 
-export const ROOT = join(__dirname, '..');
+export { freePort } from '../test/support/process';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export const ROOT = join(__dirname, '..');
 
 /** Drops and recreates a scratch database for a benchmark; returns its URL. */
 export async function freshDatabase(name: string): Promise<string> {

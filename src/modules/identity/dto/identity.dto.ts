@@ -8,7 +8,7 @@ import {
   Length,
   Matches,
 } from 'class-validator';
-import { Role } from '@/common/auth/role';
+import { AuthUser, Role } from '@/common/auth/role';
 import { UserEntity } from '../entities/user.entity';
 
 export class LoginDto {
@@ -62,15 +62,8 @@ export class CreateUserDto {
   regionCode?: string;
 }
 
-export interface UserView {
-  id: string;
-  username: string;
-  roles: Role[];
-  organizationId: string | null;
-  hostId: string | null;
-  supplierId: string | null;
-  regionCode: string | null;
-}
+/** A user as answered: the same fields a token carries. */
+export type UserView = AuthUser;
 
 export const mapUser = (u: UserEntity): UserView => ({
   id: u.id,
