@@ -17,6 +17,8 @@ import { HealthModule } from '@/infrastructure/health/health.controller';
 import { loggerOptions } from '@/infrastructure/logging';
 import { MetricsModule } from '@/infrastructure/metrics/metrics';
 import { MqttModule } from '@/infrastructure/mqtt/mqtt.module';
+import { OutboxModule } from '@/infrastructure/outbox/outbox.module';
+import { PaymentsModule } from '@/infrastructure/payments/payments.module';
 import { QueueModule } from '@/infrastructure/queue/queue.module';
 import { RedisModule, RedisService } from '@/infrastructure/redis/redis.module';
 import { SmsModule } from '@/infrastructure/sms/sms.module';
@@ -68,6 +70,8 @@ export class AppModule {
         RedisModule,
         MqttModule,
         QueueModule.forRoot(role !== 'api'),
+        OutboxModule,
+        PaymentsModule.forRoot(env),
         SmsModule.forRoot(env),
         MetricsModule,
         HealthModule,

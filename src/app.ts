@@ -41,6 +41,8 @@ export async function createHttpApp(options: AppOptions): Promise<NestFastifyApp
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // Payment notifications are verified against the exact bytes the provider signed.
+    rawBody: true,
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();

@@ -61,6 +61,27 @@ const MATRIX: Record<string, Access> = {
   'POST /api/v1/organizations': ['ADMIN'],
   'GET /api/v1/organizations': ['ADMIN'],
   'GET /api/v1/organizations/{id}': ['ADMIN', 'UNIT_BUYER', 'UNIT_APPROVER'],
+
+  'POST /api/v1/orders': ['CITIZEN'],
+  'GET /api/v1/orders': ['CITIZEN', 'ADMIN'],
+  'GET /api/v1/orders/{id}': ALL,
+  'POST /api/v1/orders/{id}/payments': ALL,
+  'POST /api/v1/orders/{id}/refunds': ['ADMIN'],
+  'GET /api/v1/payments/{id}': ALL,
+  'POST /api/v1/payments/notify/{provider}': PUBLIC,
+  'POST /api/v1/dev/sandbox/script': ['ADMIN'],
+
+  'GET /api/v1/households/{id}/income': ['ADMIN', 'CADRE'],
+  'POST /api/v1/ledger/reconciliations': ['ADMIN'],
+  'GET /api/v1/ledger/reconciliations/{date}': ['ADMIN'],
+  'POST /api/v1/ledger/accruals': ['ADMIN'],
+  'POST /api/v1/ledger/monitoring': ['ADMIN'],
+  'POST /api/v1/suppliers/{id}/harvests': ['ADMIN', 'SUPPLIER'],
+  'POST /api/v1/suppliers/{id}/seasons/{season}/close': ['ADMIN', 'SUPPLIER'],
+  'POST /api/v1/ledger/payouts': ['ADMIN'],
+  'GET /api/v1/ledger/payouts/{id}': ['ADMIN'],
+  'GET /api/v1/ledger/payouts/{id}/file': ['ADMIN'],
+  'POST /api/v1/ledger/payouts/{id}/paid': ['ADMIN'],
 };
 
 interface Fixtures {
@@ -71,6 +92,12 @@ interface Fixtures {
   lotId: string;
   organizationId: string;
   hostId: string;
+  orderId: string;
+  paymentId: string;
+  provider: string;
+  date: string;
+  payoutId: string;
+  season: string;
 }
 
 /**
@@ -86,6 +113,12 @@ const PARAMS: Record<string, keyof Fixtures> = {
   lots: 'lotId',
   organizations: 'organizationId',
   hosts: 'hostId',
+  orders: 'orderId',
+  payments: 'paymentId',
+  notify: 'provider',
+  reconciliations: 'date',
+  payouts: 'payoutId',
+  seasons: 'season',
 };
 
 function fill(path: string, fx: Fixtures): string {
@@ -162,6 +195,12 @@ describe('role matrix', () => {
       lotId: lot.id,
       organizationId: organization.id,
       hostId: host.id,
+      orderId: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
+      paymentId: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
+      provider: 'sandbox',
+      date: '2026-11-28',
+      payoutId: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
+      season: '2026',
     };
 
     tokens.ADMIN = t.adminToken;

@@ -12,6 +12,10 @@ import {
   MaxLength,
   Min,
   MinLength,
+  Validate,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
   validateSync,
 } from 'class-validator';
 import { parse as parseDotenv } from 'dotenv';
@@ -20,6 +24,25 @@ const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 const toBool = ({ value }: { value: unknown }) =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+
+@ValidatorConstraint({ name: 'channelMap' })
+class ChannelMapRule implements ValidatorConstraintInterface {
+  validate(v: unknown, args: ValidationArguments) {
+    const [min, max] = args.constraints as [number, number];
+    return (
+      !!v &&
+      typeof v === 'object' &&
+      Object.entries(v).every(
+        ([k, n]) =>
+          (CHANNELS as readonly string[]).includes(k) && Number.isInteger(n) && n >= min && n <= max,
+      )
+    );
+  }
+  defaultMessage(args: ValidationArguments) {
+    const [min, max] = args.constraints as [number, number];
+    return `must be CHANNEL:n pairs separated by commas, channels among ${CHANNELS.join(', ')}, n from ${min} to ${max}`;
+  }
+}
 
 /** Every environment variable the service reads; `config/defaults.json` holds the defaults. */
 export class Env {
@@ -157,9 +180,85 @@ export class Env {
   @Min(0)
   @Max(60_000)
   CATALOG_CACHE_MS: number;
+
+  /** Minutes a buyer has to pay an order before it is cancelled and its stock returns. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60)
+  ORDER_PAY_MINUTES: number;
+
+  /** Platform fee per channel in basis points, `CHANNEL:bps,...` (a channel not named pays 0). */
+  @Transform(toChannelMap)
+  @Validate(ChannelMapRule, [0, 10000])
+  PLATFORM_FEE_BPS: Record<string, number>;
+
+  /** Days a sale can be refunded per channel, `CHANNEL:days,...`; household credits stay PENDING until then. */
+  @Transform(toChannelMap)
+  @Validate(ChannelMapRule, [0, 365])
+  REFUND_WINDOW_DAYS: Record<string, number>;
+
+  /** The sandbox payment provider signs its notifications with this secret. */
+  @IsString()
+  @MinLength(16)
+  SANDBOX_SECRET: string;
+
+  /** Where the sandbox posts its notifications; empty means PUBLIC_BASE_URL + /api/v1/payments/notify/sandbox. */
+  @IsString()
+  SANDBOX_NOTIFY_URL: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SANDBOX_NOTIFY_DELAY_MS: number;
+
+  /** A payment still pending this long is queried from its provider and completed or failed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  PAYMENT_RECOVERY_AFTER_SECONDS: number;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  OUTBOX_POLL_MS: number;
+
+  /** Trailing-12-month income per household member under this marks a household MONITORED. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  MONITOR_INCOME_LINE_FEN: number;
+
+  /** Payout batches take available balances of at least this much. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PAYOUT_MINIMUM_FEN: number;
 }
 
 export class ConfigError extends Error {}
+
+export const CHANNELS = ['KIOSK', 'LIVESTREAM', 'PROCUREMENT', 'FAIR', 'ONLINE'] as const;
+
+function toChannelMap({ value }: { value: unknown }): unknown {
+  if (typeof value !== 'string') {
+    return value;
+  }
+  const out: Record<string, number> = {};
+  for (const part of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([A-Z]+):(\d+)$/.exec(part);
+    if (!m) {
+      return value;
+    }
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
 
 /** The repository root: the nearest folder above this file holding package.json. */
 export function projectRoot(): string {

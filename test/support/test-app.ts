@@ -7,6 +7,7 @@ import { Env, loadEnv } from '@/config/env';
 import { createHttpApp } from '@/app';
 import type { Role as AppRole } from '@/app.module';
 import { createTestDatabase, dropDatabase, urlFor } from './databases';
+import { freePort } from './process';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -26,6 +27,8 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Partial<Record<keyof Env, string>>;
   role?: AppRole;
+  /** Listen on a real port (PUBLIC_BASE_URL points at it), so the sandbox gateway can post notifications. */
+  listen?: boolean;
 }
 
 /**
@@ -34,7 +37,9 @@ export interface TestAppOptions {
  */
 export async function startTestApp(label: string, opts: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase(label);
+  const port = opts.listen ? await freePort() : 0;
   const env = loadEnv({
+    ...(opts.listen ? { PUBLIC_BASE_URL: `http://127.0.0.1:${port}` } : {}),
     NODE_ENV: 'test',
     DATABASE_URL: urlFor(database),
     DATABASE_POOL_SIZE: '5',
@@ -53,6 +58,9 @@ export async function startTestApp(label: string, opts: TestAppOptions = {}): Pr
   const app = await createHttpApp({ env, role: opts.role ?? 'api', logStream });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
+  if (opts.listen) {
+    await app.listen({ port, host: '127.0.0.1' });
+  }
   const db = app.get<DataSource>(getDataSourceToken());
   const http = () => request(app.getHttpServer());
   const { UsersService } = await import('@/modules/identity/users.service');

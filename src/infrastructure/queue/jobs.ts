@@ -1,6 +1,8 @@
 /** Every queue; a worker copy consumes all of them. */
 export enum QueueName {
   Maintenance = 'maintenance',
+  Orders = 'orders',
+  Ledger = 'ledger',
 }
 
 /** Every job, each bound to one queue. */
@@ -8,12 +10,28 @@ export enum JobName {
   CertificationSweep = 'catalog.certification-sweep',
   PurgeOtpCodes = 'identity.purge-otp-codes',
   PurgeIdempotencyKeys = 'maintenance.purge-idempotency-keys',
+  PurgeOutbox = 'maintenance.purge-outbox',
+  OrderDeadline = 'orders.deadline',
+  PaymentRecovery = 'orders.payment-recovery',
+  AllocateOrder = 'ledger.allocate-order',
+  ReverseRefund = 'ledger.reverse-refund',
+  MonthlyAccruals = 'ledger.monthly-accruals',
+  Reconcile = 'ledger.reconcile',
+  MonitorHouseholds = 'ledger.monitor-households',
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.CertificationSweep]: QueueName.Maintenance,
   [JobName.PurgeOtpCodes]: QueueName.Maintenance,
   [JobName.PurgeIdempotencyKeys]: QueueName.Maintenance,
+  [JobName.PurgeOutbox]: QueueName.Maintenance,
+  [JobName.OrderDeadline]: QueueName.Orders,
+  [JobName.PaymentRecovery]: QueueName.Orders,
+  [JobName.AllocateOrder]: QueueName.Ledger,
+  [JobName.ReverseRefund]: QueueName.Ledger,
+  [JobName.MonthlyAccruals]: QueueName.Ledger,
+  [JobName.Reconcile]: QueueName.Ledger,
+  [JobName.MonitorHouseholds]: QueueName.Ledger,
 };
 
 /** The payload of each job: ids and dates, never entities. */
@@ -21,6 +39,16 @@ export interface JobPayloads {
   [JobName.CertificationSweep]: { asOf?: string };
   [JobName.PurgeOtpCodes]: Record<string, never>;
   [JobName.PurgeIdempotencyKeys]: Record<string, never>;
+  [JobName.PurgeOutbox]: Record<string, never>;
+  [JobName.OrderDeadline]: { orderId: string };
+  [JobName.PaymentRecovery]: Record<string, never>;
+  [JobName.AllocateOrder]: { orderId: string };
+  [JobName.ReverseRefund]: { refundId: string };
+  /** `month` as YYYY-MM; the month before today (Asia/Shanghai) when omitted. */
+  [JobName.MonthlyAccruals]: { month?: string };
+  /** `date` as YYYY-MM-DD; yesterday (Asia/Shanghai) when omitted. */
+  [JobName.Reconcile]: { date?: string };
+  [JobName.MonitorHouseholds]: { asOf?: string };
 }
 
 export type JobOf<N extends JobName> = JobPayloads[N];

@@ -7,11 +7,17 @@ import { JobName } from './jobs';
 import { QueueService } from './queue.service';
 import { WorkerService } from './worker.service';
 
+/** One handler for every job, declared the way providers declare them. */
 @Injectable()
-class AllJobs {
-  @JobHandler(JobName.CertificationSweep) async sweep() {}
-  @JobHandler(JobName.PurgeOtpCodes) async otp() {}
-  @JobHandler(JobName.PurgeIdempotencyKeys) async keys() {}
+class AllJobs {}
+for (const name of Object.values(JobName)) {
+  const key = `handle_${name}`;
+  Object.defineProperty(AllJobs.prototype, key, {
+    value: async () => undefined,
+    writable: true,
+    configurable: true,
+  });
+  JobHandler(name)(AllJobs.prototype, key, Object.getOwnPropertyDescriptor(AllJobs.prototype, key)!);
 }
 
 @Injectable()

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { AuthUser } from '@/common/auth/role';
 import { DomainError, NotFoundError, ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
@@ -149,6 +149,12 @@ export class CatalogService {
     return mapProduct(p, stock.get(id) ?? 0, businessDate());
   }
 
+  /** Products by id, for pricing a set of order lines in one query. */
+  async productsByIds(ids: string[]): Promise<Map<string, ProductEntity>> {
+    const rows = ids.length ? await this.products.findBy({ id: In([...new Set(ids)]) }) : [];
+    return new Map(rows.map((p) => [p.id, p]));
+  }
+
   async requireProduct(id: string): Promise<ProductEntity> {
     const p = await this.products.findOne({ where: { id } });
     if (!p) {
@@ -267,6 +273,60 @@ export class CatalogService {
       out.set(r.lotId, [...(out.get(r.lotId) ?? []), { householdId: r.householdId, quantity: r.quantity }]);
     }
     return out;
+  }
+
+  /**
+   * Takes `quantity` units of a product from its lots inside the caller's transaction: the named lot, or
+   * first-expiring-first (unexpired lots, those without a date last). A conditional decrement per lot means
+   * stock never goes below zero whatever the concurrency; returns what came from which lot, or null when
+   * there is not enough.
+   */
+  async takeStock(
+    em: EntityManager,
+    productId: string,
+    quantity: number,
+    lotId?: string,
+  ): Promise<{ lotId: string; quantity: number }[] | null> {
+    const today = businessDate();
+    const taken: { lotId: string; quantity: number }[] = [];
+    let need = quantity;
+    for (let pass = 0; pass < 3 && need > 0; pass++) {
+      const lots = (await em.query(
+        `SELECT id, remaining FROM supply_lots
+          WHERE product_id = ? AND remaining > 0 ${lotId ? 'AND id = ?' : 'AND (expires_at IS NULL OR expires_at >= ?)'}
+          ORDER BY expires_at IS NULL, expires_at, id`,
+        [productId, lotId ?? today],
+      )) as { id: string; remaining: number }[];
+      if (lots.length === 0) {
+        break;
+      }
+      for (const lot of lots) {
+        if (need === 0) {
+          break;
+        }
+        const take = Math.min(need, Number(lot.remaining));
+        const r = (await em.query(
+          'UPDATE supply_lots SET remaining = remaining - ? WHERE id = ? AND remaining >= ?',
+          [take, lot.id, take],
+        )) as { affectedRows: number };
+        if (r.affectedRows === 1) {
+          const same = taken.find((t) => t.lotId === lot.id);
+          if (same) {
+            same.quantity += take;
+          } else {
+            taken.push({ lotId: lot.id, quantity: take });
+          }
+          need -= take;
+        }
+      }
+    }
+    return need === 0 ? taken : null;
+  }
+
+  /** Puts units back on a lot (a cancelled order), inside the caller's transaction. */
+  async returnStock(em: EntityManager, lotId: string, quantity: number): Promise<void> {
+    await em.query('UPDATE supply_lots SET remaining = remaining + ? WHERE id = ?', [quantity, lotId]);
+    this.listCache.clear();
   }
 
   /** Brings the stored status in line with certificate validity; returns how many products changed. */

@@ -83,6 +83,16 @@ export class HouseholdsService {
     return paginate(qb, q, map);
   }
 
+  /** Sets a household's status with the reason (the return-to-poverty monitoring). */
+  async setStatus(id: string, status: HouseholdStatus, reason: string | null): Promise<void> {
+    await this.repo.update({ id }, { status, statusReason: reason });
+  }
+
+  /** The bank account in clear, for a payout file only. */
+  bankAccountOf(h: HouseholdEntity): string | null {
+    return h.bankAccountEnc ? this.cipher.decrypt(h.bankAccountEnc) : null;
+  }
+
   async exists(id: string): Promise<boolean> {
     return this.repo.exist({ where: { id } });
   }

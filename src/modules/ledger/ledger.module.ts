@@ -1,20 +1,56 @@
-import { Global, Injectable, Module } from '@nestjs/common';
-import { LOT_INCOME_READER, LotIncomeReader } from '@/modules/catalog/lot-income';
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LOT_INCOME_READER } from '@/modules/catalog/lot-income';
+import { CatalogModule } from '@/modules/catalog/catalog.module';
+import { HouseholdsModule } from '@/modules/households/households.module';
+import { OrdersModule } from '@/modules/orders/orders.module';
+import { SuppliersModule } from '@/modules/suppliers/suppliers.module';
+import { AccrualsService } from './accruals.service';
+import { AllocationService } from './allocation.service';
+import { HarvestEntity } from './entities/harvest.entity';
+import { JournalEntryEntity } from './entities/journal-entry.entity';
+import { LedgerAccountEntity } from './entities/ledger-account.entity';
+import { PayoutBatchEntity, PayoutLineEntity } from './entities/payout.entity';
+import { PostingEntity } from './entities/posting.entity';
+import { ReconciliationEntity } from './entities/reconciliation.entity';
+import { SeasonCloseEntity } from './entities/season-close.entity';
+import { IncomeService } from './income.service';
+import { LedgerJobs } from './jobs/ledger.jobs';
+import { LedgerController } from './ledger.controller';
+import { LedgerWriter } from './ledger.writer';
+import { PayoutsService } from './payouts.service';
+import { ReconciliationService } from './reconciliation.service';
 
-/**
- * Household income per lot. No sale is allocated yet: the double-entry ledger, allocation, accruals,
- * reconciliation and payouts arrive with the spine issue, and this reader will then sum the lot's postings.
- */
-@Injectable()
-export class LotIncomeService implements LotIncomeReader {
-  async householdFenOfLot(_lotId: string): Promise<number> {
-    return 0;
-  }
-}
-
+/** The double-entry ledger: allocation of sales, accruals, reconciliation, income statements, payouts, monitoring. */
 @Global()
 @Module({
-  providers: [LotIncomeService, { provide: LOT_INCOME_READER, useExisting: LotIncomeService }],
-  exports: [LOT_INCOME_READER],
+  imports: [
+    TypeOrmModule.forFeature([
+      LedgerAccountEntity,
+      JournalEntryEntity,
+      PostingEntity,
+      HarvestEntity,
+      SeasonCloseEntity,
+      ReconciliationEntity,
+      PayoutBatchEntity,
+      PayoutLineEntity,
+    ]),
+    OrdersModule,
+    CatalogModule,
+    SuppliersModule,
+    HouseholdsModule,
+  ],
+  controllers: [LedgerController],
+  providers: [
+    LedgerWriter,
+    AllocationService,
+    AccrualsService,
+    IncomeService,
+    ReconciliationService,
+    PayoutsService,
+    LedgerJobs,
+    { provide: LOT_INCOME_READER, useExisting: IncomeService },
+  ],
+  exports: [LOT_INCOME_READER, LedgerWriter, AllocationService],
 })
 export class LedgerModule {}

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
 import {
   ConflictError,
@@ -185,6 +185,19 @@ export class SuppliersService {
       throw e;
     }
     return linkage;
+  }
+
+  /** Active linkages of the given types (of one supplier, or all), oldest first. */
+  activeLinkages(types: LinkageType[], supplierId?: string): Promise<BenefitLinkageEntity[]> {
+    return this.linkages.find({
+      where: { type: In(types), active: true, ...(supplierId ? { supplierId } : {}) },
+      order: { id: 'ASC' },
+    });
+  }
+
+  async findMany(ids: string[]): Promise<Map<string, SupplierEntity>> {
+    const rows = ids.length ? await this.suppliers.findBy({ id: In([...new Set(ids)]) }) : [];
+    return new Map(rows.map((s) => [s.id, s]));
   }
 
   async linkagesOf(supplierId: string): Promise<BenefitLinkageEntity[]> {

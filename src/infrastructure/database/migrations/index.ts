@@ -1,5 +1,6 @@
 import { MigrationInterface } from 'typeorm';
 import { Foundation1795915758569 } from './1795915758569-Foundation';
+import { Spine1795917295387 } from './1795917295387-Spine';
 
 /** Every migration in order; the only way the schema changes. */
-export const MIGRATIONS: (new () => MigrationInterface)[] = [Foundation1795915758569];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [Foundation1795915758569, Spine1795917295387];

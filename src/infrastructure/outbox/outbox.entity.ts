@@ -1,0 +1,27 @@
+import { Column, Entity, Index } from 'typeorm';
+import { CreatedAt, IdColumn } from '@/common/entity-columns';
+
+/**
+ * Work that other work depends on, written in the same transaction as the state change; the dispatcher
+ * moves it to BullMQ with this row's id as the job id, so a retry never enqueues twice.
+ */
+@Entity('outbox')
+@Index('ix_outbox_pending', ['dispatchedAt', 'id'])
+export class OutboxEntity {
+  @IdColumn() id: string;
+
+  @Column({ name: 'job_name', type: 'varchar', length: 64 })
+  jobName: string;
+
+  @Column({ type: 'json' })
+  payload: object;
+
+  /** Run no earlier than this (delayed jobs, such as an order's payment deadline). */
+  @Column({ name: 'run_at', type: 'datetime', precision: 3, nullable: true })
+  runAt: Date | null;
+
+  @Column({ name: 'dispatched_at', type: 'datetime', precision: 3, nullable: true })
+  dispatchedAt: Date | null;
+
+  @CreatedAt() createdAt: Date;
+}

@@ -1,0 +1,126 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Env, ENV } from '@/config/env';
+import { newId } from '@/common/ids';
+import { JOB_QUEUE, JobName, JobOf } from '@/infrastructure/queue/jobs';
+import { QueueService } from '@/infrastructure/queue/queue.service';
+import { OutboxEntity } from './outbox.entity';
+
+const BATCH = 500;
+
+/**
+ * The transactional outbox. `add` writes a row with the state change it belongs to; the dispatcher moves
+ * committed rows to BullMQ (job id = row id, so a row dispatched twice is one job) and marks them sent.
+ * With Redis down the rows wait and flow once it is back. Every process runs a dispatcher; rows are claimed
+ * with SKIP LOCKED so copies do not step on each other.
+ */
+@Injectable()
+export class OutboxService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Outbox');
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(QueueService) private readonly queues: QueueService,
+    @Inject(ENV) private readonly env: Env,
+  ) {}
+
+  /** Records a job inside the caller's transaction; it is enqueued only if that transaction commits. */
+  async add<N extends JobName>(em: EntityManager, name: N, data: JobOf<N>, runAt?: Date): Promise<string> {
+    const id = newId();
+    await em.insert(OutboxEntity, {
+      id,
+      jobName: name,
+      payload: data,
+      runAt: runAt ?? null,
+      dispatchedAt: null,
+    });
+    return id;
+  }
+
+  /** Asks for a dispatch round now (after a commit), instead of at the next poll. */
+  kick(): void {
+    if (this.stopped) {
+      return;
+    }
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.dispatch()
+      .catch((e: unknown) =>
+        this.logger.warn(`dispatch failed, rows wait for the next round: ${(e as Error).message}`),
+      )
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.kick(), this.env.OUTBOX_POLL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Moves up to a few batches of committed rows to their queues; returns how many moved. */
+  async dispatch(): Promise<number> {
+    let moved = 0;
+    for (let round = 0; round < 20; round++) {
+      const n = await this.db.transaction(async (em) => {
+        const rows = (await em.query(
+          `SELECT id, job_name AS jobName, payload, run_at AS runAt FROM outbox
+            WHERE dispatched_at IS NULL ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+        )) as { id: string; jobName: JobName; payload: string | object; runAt: Date | null }[];
+        if (rows.length === 0) {
+          return 0;
+        }
+        const byQueue = new Map<string, Parameters<ReturnType<QueueService['queue']>['addBulk']>[0]>();
+        const now = Date.now();
+        for (const r of rows) {
+          const queue = JOB_QUEUE[r.jobName];
+          const data = typeof r.payload === 'string' ? (JSON.parse(r.payload) as object) : r.payload;
+          const delay = r.runAt ? Math.max(0, new Date(r.runAt).getTime() - now) : 0;
+          byQueue.set(queue, [
+            ...(byQueue.get(queue) ?? []),
+            { name: r.jobName, data, opts: { jobId: r.id, delay } },
+          ]);
+        }
+        // If Redis is down this throws, the transaction rolls back and the rows stay for the next round.
+        for (const [queue, jobs] of byQueue) {
+          await this.queues.queue(queue as never).addBulk(jobs);
+        }
+        await em.query(
+          `UPDATE outbox SET dispatched_at = NOW(3) WHERE id IN (${rows.map(() => '?').join(',')})`,
+          rows.map((r) => r.id),
+        );
+        return rows.length;
+      });
+      moved += n;
+      if (n < BATCH) {
+        break;
+      }
+    }
+    return moved;
+  }
+
+  /** Rows not yet dispatched (for health and tests). */
+  async backlog(): Promise<number> {
+    const [{ n }] = (await this.db.query('SELECT COUNT(*) AS n FROM outbox WHERE dispatched_at IS NULL')) as {
+      n: string;
+    }[];
+    return Number(n);
+  }
+}

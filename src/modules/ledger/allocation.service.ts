@@ -1,0 +1,271 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Env, ENV } from '@/config/env';
+import { MicroCache } from '@/common/micro-cache';
+import { splitFen } from '@/common/money';
+import { businessDate } from '@/common/time';
+import { isDuplicateKey, withTransaction } from '@/infrastructure/database/transaction';
+import { CatalogService } from '@/modules/catalog/catalog.service';
+import { Channel, OrderStatus } from '@/modules/orders/entities/order.entity';
+import { OrdersService } from '@/modules/orders/orders.service';
+import { PaymentsService } from '@/modules/orders/payments.service';
+import { LinkageType } from '@/modules/suppliers/entities/benefit-linkage.entity';
+import { SupplierEntity } from '@/modules/suppliers/entities/supplier.entity';
+import { SuppliersService } from '@/modules/suppliers/suppliers.service';
+import { allocateLine, Beneficiary, LineFacts } from './allocation';
+import { AccountType } from './entities/ledger-account.entity';
+import { EntryKind } from './entities/journal-entry.entity';
+import { IncomeSource } from './entities/posting.entity';
+import { AccountKey, EntryInput, LedgerWriter, PostingInput } from './ledger.writer';
+
+/** Adds days to a YYYY-MM-DD date. */
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+interface SupplierFacts {
+  supplier: SupplierEntity;
+  revenueShares: { householdId: string; shareBps: number }[];
+  plotDividendBps: Map<string, number>;
+}
+
+/**
+ * Turns each paid line into one balanced journal entry (key `sale:<lineId>`): the payment clearing account
+ * gives the line's amount; the platform, the households and the supplier receive their shares. A refund
+ * reverses in the same proportions: a credit still pending is voided on its own date, one already available
+ * is reversed today, and a household whose balance would go below zero passes the shortfall to the supplier.
+ */
+@Injectable()
+export class AllocationService {
+  // Lots' sources and suppliers' agreements change rarely; a short cache keeps allocation from re-reading them.
+  private readonly sources = new MicroCache<Map<string, { householdId: string; quantity: number }[]>>(5000);
+  private readonly suppliersCache = new MicroCache<SupplierFacts>(5000);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(LedgerWriter) private readonly writer: LedgerWriter,
+    @Inject(OrdersService) private readonly orders: OrdersService,
+    @Inject(PaymentsService) private readonly payments: PaymentsService,
+    @Inject(CatalogService) private readonly catalog: CatalogService,
+    @Inject(SuppliersService) private readonly suppliers: SuppliersService,
+    @Inject(ENV) private readonly env: Env,
+  ) {}
+
+  /** When a channel's credits become AVAILABLE for a sale paid on `paidDate` (null: at acceptance). */
+  availableOn(channel: Channel, paidDate: string): string | null {
+    if (channel === Channel.Procurement) {
+      return null;
+    }
+    return addDays(paidDate, this.env.REFUND_WINDOW_DAYS[channel] ?? 0);
+  }
+
+  private supplierFacts(supplierId: string): Promise<SupplierFacts> {
+    return this.suppliersCache.get(supplierId, async () => {
+      const [supplier] = [...(await this.suppliers.findMany([supplierId])).values()];
+      const linkages = await this.suppliers.activeLinkages(
+        [LinkageType.RevenueShare, LinkageType.PlotContract],
+        supplierId,
+      );
+      return {
+        supplier,
+        revenueShares: linkages
+          .filter((l) => l.type === LinkageType.RevenueShare && l.householdId)
+          .map((l) => ({ householdId: l.householdId!, shareBps: l.shareBps! })),
+        // During a season dividends are paid at the first tier; closing the season trues them up.
+        plotDividendBps: new Map(
+          linkages
+            .filter((l) => l.type === LinkageType.PlotContract && l.householdId && l.dividendTiers?.length)
+            .map((l) => [l.householdId!, l.dividendTiers![0].shareBps]),
+        ),
+      };
+    });
+  }
+
+  /** Allocates every paid line of an order not allocated yet; returns how many entries it wrote. */
+  async allocateOrder(orderId: string): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.allocateOnce(orderId);
+      } catch (e) {
+        // Another worker posted the same line at the same moment: run again, it is skipped now.
+        if (!isDuplicateKey(e) || attempt >= 2) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private async allocateOnce(orderId: string): Promise<number> {
+    const order = await this.orders.requireOrder(orderId).catch(() => undefined);
+    if (
+      !order ||
+      order.status === OrderStatus.PendingPayment ||
+      order.status === OrderStatus.Cancelled ||
+      !order.paidDate
+    ) {
+      return 0;
+    }
+    const lines = await this.orders.linesOf(orderId);
+    const clearing: AccountKey = {
+      type: AccountType.PaymentClearing,
+      ownerId: (await this.payments.clearingOwner(orderId)) ?? 'cash',
+    };
+    const lotIds = [...new Set(lines.map((l) => l.lotId))];
+    const sources = await this.sources.get(lotIds.sort().join(','), () => this.catalog.sourcesOf(lotIds));
+    const availableOn = this.availableOn(order.channel, order.paidDate);
+    const entries: EntryInput[] = [];
+    for (const line of lines) {
+      const s = await this.supplierFacts(line.supplierId);
+      const facts: LineFacts = {
+        amountFen: line.amountFen,
+        feeBps: this.env.PLATFORM_FEE_BPS[order.channel] ?? 0,
+        supplierType: s.supplier.type,
+        supplierHouseholdId: s.supplier.householdId,
+        sources: sources.get(line.lotId) ?? [],
+        revenueShares: s.revenueShares,
+        plotDividendBps: s.plotDividendBps,
+      };
+      const postings: PostingInput[] = [
+        {
+          account: clearing,
+          amountFen: -line.amountFen,
+          source: IncomeSource.Sale,
+          availableOn: order.paidDate,
+          lotId: line.lotId,
+          supplierId: line.supplierId,
+        },
+      ];
+      for (const share of allocateLine(facts)) {
+        postings.push({
+          account: this.accountOf(share.to, line.supplierId),
+          amountFen: share.amountFen,
+          source: share.source,
+          availableOn: share.to.kind === 'HOUSEHOLD' ? availableOn : order.paidDate,
+          lotId: line.lotId,
+          supplierId: line.supplierId,
+          baseFen: share.baseFen ?? null,
+          rateBps: share.rateBps ?? null,
+        });
+      }
+      entries.push({
+        key: `sale:${line.id}`,
+        kind: EntryKind.Sale,
+        businessDate: order.paidDate,
+        orderId,
+        orderLineId: line.id,
+        channel: order.channel,
+        postings,
+      });
+    }
+    return withTransaction(this.db, (em) => this.writer.post(em, entries));
+  }
+
+  private accountOf(to: Beneficiary, supplierId: string): AccountKey {
+    switch (to.kind) {
+      case 'HOUSEHOLD':
+        return { type: AccountType.Household, ownerId: to.householdId };
+      case 'SUPPLIER':
+        return { type: AccountType.Supplier, ownerId: supplierId };
+      case 'PLATFORM':
+        return { type: AccountType.Platform, ownerId: 'platform' };
+    }
+  }
+
+  /** Reverses a refund's lines in the proportions of their sale entries. */
+  async reverseRefund(refundId: string): Promise<number> {
+    const refund = await this.payments.getRefund(refundId);
+    if (!refund) {
+      return 0;
+    }
+    await this.allocateOrder(refund.orderId); // the sale must be on the books before it is reversed
+    const today = businessDate();
+    return withTransaction(this.db, async (em) => {
+      const entries: EntryInput[] = [];
+      for (const { lineId, amountFen } of refund.lineAmounts) {
+        const original = (await em.query(
+          `SELECT p.account_id AS accountId, a.type, a.owner_id AS ownerId, p.amount_fen AS amountFen, p.source, p.channel,
+                  p.available_on AS availableOn, p.lot_id AS lotId, p.supplier_id AS supplierId
+             FROM journal_entries e JOIN postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
+            WHERE e.idempotency_key = ? ORDER BY p.id`,
+          [`sale:${lineId}`],
+        )) as {
+          accountId: string;
+          type: AccountType;
+          ownerId: string;
+          amountFen: string;
+          source: IncomeSource;
+          channel: string;
+          availableOn: string | null;
+          lotId: string;
+          supplierId: string;
+        }[];
+        if (original.length === 0) {
+          throw new Error(`sale entry of line ${lineId} is missing; the refund waits for it`);
+        }
+        const gains = original.filter((p) => Number(p.amountFen) > 0);
+        const parts = splitFen(
+          amountFen,
+          gains.map((p) => Number(p.amountFen)),
+        );
+        const postings: PostingInput[] = [];
+        let shortfall = 0;
+        for (const [i, p] of gains.entries()) {
+          let take = parts[i];
+          // Pending: void it on its own date. Available: reverse it today.
+          const pending = p.availableOn === null || p.availableOn > today;
+          if (!pending && p.type === AccountType.Household) {
+            const balance = await this.writer.availableBalance(em, p.accountId, today);
+            if (balance < take) {
+              shortfall += take - Math.max(0, balance);
+              take = Math.max(0, balance);
+            }
+          }
+          if (take > 0) {
+            postings.push({
+              account: { type: p.type, ownerId: p.ownerId },
+              amountFen: -take,
+              source: p.source,
+              channel: p.channel,
+              availableOn: pending ? p.availableOn : today,
+              lotId: p.lotId,
+              supplierId: p.supplierId,
+            });
+          }
+        }
+        if (shortfall > 0) {
+          const s = original[0];
+          postings.push({
+            account: { type: AccountType.Supplier, ownerId: s.supplierId },
+            amountFen: -shortfall,
+            source: IncomeSource.Sale,
+            availableOn: today,
+            lotId: s.lotId,
+            supplierId: s.supplierId,
+          });
+        }
+        const c = original.find((p) => Number(p.amountFen) < 0)!;
+        postings.push({
+          account: { type: c.type, ownerId: c.ownerId },
+          amountFen: amountFen,
+          source: IncomeSource.Sale,
+          availableOn: today,
+          lotId: c.lotId,
+          supplierId: c.supplierId,
+        });
+        entries.push({
+          key: `refund:${refundId}:${lineId}`,
+          kind: EntryKind.Refund,
+          businessDate: today,
+          orderId: refund.orderId,
+          orderLineId: lineId,
+          channel: c.channel,
+          postings,
+        });
+      }
+      return this.writer.post(em, entries);
+    });
+  }
+}

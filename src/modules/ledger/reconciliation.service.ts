@@ -1,0 +1,185 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { CHANNELS } from '@/config/env';
+import { NotFoundError } from '@/common/errors/domain-error';
+import { PAYMENT_PROVIDERS, PaymentProvider } from '@/infrastructure/payments/payment-provider';
+import { PaymentStatus } from '@/modules/orders/entities/payment.entity';
+import { PaymentsService } from '@/modules/orders/payments.service';
+import { AllocationService } from './allocation.service';
+import { Discrepancy, ReconciliationEntity } from './entities/reconciliation.entity';
+
+type Figures = { paymentsFen: number; paidOrdersFen: number; postedFen: number };
+
+/**
+ * Proves a business date: captured payments = paid orders = ledger postings, per channel; every paid line
+ * has its entry; each provider's statement matches our payments. It heals what it can (allocates a line
+ * that was missed, settles a payment the provider settled but never told us about) and reports the rest.
+ */
+@Injectable()
+export class ReconciliationService {
+  private readonly logger = new Logger(ReconciliationService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectRepository(ReconciliationEntity) private readonly repo: Repository<ReconciliationEntity>,
+    @Inject(AllocationService) private readonly allocation: AllocationService,
+    @Inject(PaymentsService) private readonly payments: PaymentsService,
+    @Inject(PAYMENT_PROVIDERS) private readonly providers: Map<string, PaymentProvider>,
+  ) {}
+
+  async markRunning(date: string): Promise<void> {
+    await this.db.query(
+      "INSERT INTO reconciliations (business_date, status) VALUES (?, 'RUNNING') ON DUPLICATE KEY UPDATE status = 'RUNNING'",
+      [date],
+    );
+  }
+
+  async get(date: string): Promise<ReconciliationEntity> {
+    const r = await this.repo.findOne({ where: { date } });
+    if (!r) {
+      throw new NotFoundError(`A reconciliation for ${date}`, 'reconciliation-not-found');
+    }
+    return r;
+  }
+
+  async run(date: string): Promise<ReconciliationEntity> {
+    await this.markRunning(date);
+    const discrepancies: Discrepancy[] = [];
+
+    // 1. Each provider's statement against our payments: settle what the provider settled without telling us.
+    for (const provider of this.providers.values()) {
+      const statement = (await provider.fetchStatement(date)).filter((l) => l.kind === 'PAYMENT');
+      const ours = (await this.db.query(
+        'SELECT id, provider_ref AS ref, status, amount_fen AS amountFen FROM payments WHERE provider = ? AND (captured_date = ? OR provider_ref IN (?))',
+        [provider.name, date, statement.length ? statement.map((l) => l.ref) : ['-']],
+      )) as { id: string; ref: string; status: string; amountFen: string }[];
+      const byRef = new Map(ours.map((p) => [p.ref, p]));
+      for (const line of statement) {
+        const p = byRef.get(line.ref);
+        if (!p) {
+          discrepancies.push({
+            kind: 'statement-payment-unknown',
+            detail: `${provider.name} settled ${line.ref} (${line.amountFen} fen) that we have no payment for`,
+            expectedFen: line.amountFen,
+            healed: false,
+          });
+        } else if (Number(p.amountFen) !== line.amountFen) {
+          discrepancies.push({
+            kind: 'statement-amount-mismatch',
+            paymentId: p.id,
+            detail: `${line.ref}: statement ${line.amountFen} fen, ours ${p.amountFen}`,
+            expectedFen: line.amountFen,
+            actualFen: Number(p.amountFen),
+            healed: false,
+          });
+        } else if (p.status === 'PENDING' || p.status === 'CANCELLED') {
+          const outcome = await this.payments.settle(p.id, 'SUCCEEDED', provider.name, line.ref);
+          discrepancies.push({
+            kind: 'payment-never-notified',
+            paymentId: p.id,
+            detail: `${line.ref} was settled by ${provider.name} but still ${p.status} here; now ${outcome}`,
+            healed: outcome === PaymentStatus.Captured,
+          });
+        }
+      }
+      const settled = new Set(statement.map((l) => l.ref));
+      for (const p of ours.filter((o) => o.status === 'CAPTURED' && !settled.has(o.ref))) {
+        discrepancies.push({
+          kind: 'payment-missing-from-statement',
+          paymentId: p.id,
+          detail: `${p.ref} is captured here but not on ${provider.name}'s statement`,
+          actualFen: Number(p.amountFen),
+          healed: false,
+        });
+      }
+    }
+
+    // 2. Every paid line has its sale entry; allocate those that do not.
+    const missing = (await this.db.query(
+      `SELECT l.id, l.order_id AS orderId FROM orders o JOIN order_lines l ON l.order_id = o.id
+         LEFT JOIN journal_entries e ON e.idempotency_key = CONCAT('sale:', l.id)
+        WHERE o.paid_date = ? AND o.status <> 'CANCELLED' AND e.id IS NULL`,
+      [date],
+    )) as { id: string; orderId: string }[];
+    for (const orderId of new Set(missing.map((m) => m.orderId))) {
+      await this.allocation.allocateOrder(orderId);
+    }
+    for (const m of missing) {
+      discrepancies.push({
+        kind: 'missing-allocation',
+        orderId: m.orderId,
+        lineId: m.id,
+        detail: `line ${m.id} had no sale entry; allocated now`,
+        healed: true,
+      });
+    }
+
+    // 3. The three totals, per channel.
+    const byChannel: Record<string, Figures> = Object.fromEntries(
+      CHANNELS.map((c) => [c, { paymentsFen: 0, paidOrdersFen: 0, postedFen: 0 }]),
+    );
+    const add = (rows: { channel: string; fen: string }[], key: keyof Figures) =>
+      rows.forEach(
+        (r) =>
+          ((byChannel[r.channel] ??= { paymentsFen: 0, paidOrdersFen: 0, postedFen: 0 })[key] += Number(
+            r.fen,
+          )),
+      );
+    add(
+      (await this.db.query(
+        `SELECT o.channel, SUM(p.amount_fen) AS fen FROM payments p JOIN orders o ON o.id = p.order_id
+          WHERE p.captured_date = ? AND p.status = 'CAPTURED' AND o.paid_date = ? GROUP BY o.channel`,
+        [date, date],
+      )) as { channel: string; fen: string }[],
+      'paymentsFen',
+    );
+    add(
+      (await this.db.query(
+        "SELECT channel, SUM(total_fen) AS fen FROM orders WHERE paid_date = ? AND status <> 'CANCELLED' GROUP BY channel",
+        [date],
+      )) as { channel: string; fen: string }[],
+      'paidOrdersFen',
+    );
+    add(
+      (await this.db.query(
+        `SELECT o.channel, -SUM(p.amount_fen) AS fen FROM orders o
+           JOIN journal_entries e ON e.order_id = o.id AND e.kind = 'SALE'
+           JOIN postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id AND a.type = 'PAYMENT_CLEARING'
+          WHERE o.paid_date = ? GROUP BY o.channel`,
+        [date],
+      )) as { channel: string; fen: string }[],
+      'postedFen',
+    );
+    for (const [channel, f] of Object.entries(byChannel)) {
+      // Cash channels (fairs) have no payment; there the orders must still match the postings.
+      const expectsPayment = channel !== 'FAIR' && channel !== 'PROCUREMENT';
+      if ((expectsPayment && f.paymentsFen !== f.paidOrdersFen) || f.paidOrdersFen !== f.postedFen) {
+        discrepancies.push({
+          kind: 'totals-differ',
+          channel,
+          detail: `${channel}: payments ${f.paymentsFen}, paid orders ${f.paidOrdersFen}, posted ${f.postedFen} fen`,
+          expectedFen: f.paidOrdersFen,
+          actualFen: f.postedFen,
+          healed: false,
+        });
+      }
+    }
+    const totals = Object.values(byChannel).reduce(
+      (a, f) => ({
+        paymentsFen: a.paymentsFen + f.paymentsFen,
+        paidOrdersFen: a.paidOrdersFen + f.paidOrdersFen,
+        postedFen: a.postedFen + f.postedFen,
+      }),
+      { paymentsFen: 0, paidOrdersFen: 0, postedFen: 0 },
+    );
+    const status = discrepancies.some((d) => !d.healed) ? 'DISCREPANCIES' : 'BALANCED';
+    await this.repo.save({ date, status, ...totals, byChannel, discrepancies });
+    if (status !== 'BALANCED') {
+      this.logger.warn(
+        `reconciliation ${date}: ${discrepancies.filter((d) => !d.healed).length} discrepancies left`,
+      );
+    }
+    return this.get(date);
+  }
+}

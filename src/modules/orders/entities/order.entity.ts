@@ -1,0 +1,68 @@
+import { Column, Entity, Index } from 'typeorm';
+import { CreatedAt, IdColumn, UpdatedAt } from '@/common/entity-columns';
+import { MoneyColumn } from '@/common/money';
+
+export enum Channel {
+  Kiosk = 'KIOSK',
+  Livestream = 'LIVESTREAM',
+  Procurement = 'PROCUREMENT',
+  Fair = 'FAIR',
+  Online = 'ONLINE',
+}
+
+export enum OrderStatus {
+  PendingPayment = 'PENDING_PAYMENT',
+  Paid = 'PAID',
+  Cancelled = 'CANCELLED',
+  Refunded = 'REFUNDED',
+  PartiallyRefunded = 'PARTIALLY_REFUNDED',
+}
+
+/** Who brought the sale about: a cabinet, a live session and host, an organization. */
+export interface Attribution {
+  cabinetCode?: string;
+  liveSessionId?: string;
+  hostId?: string;
+  organizationId?: string;
+  fairId?: string;
+}
+
+/** The one order model every channel uses. */
+@Entity('orders')
+@Index('ix_orders_status_pay_by', ['status', 'payBy'])
+@Index('ix_orders_paid_date', ['paidDate', 'channel'])
+export class OrderEntity {
+  @IdColumn() id: string;
+
+  @Index('ix_orders_buyer')
+  @Column({ name: 'buyer_user_id', type: 'char', length: 26 })
+  buyerUserId: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  channel: Channel;
+
+  @Column({ type: 'varchar', length: 20 })
+  status: OrderStatus;
+
+  @MoneyColumn({ name: 'total_fen' })
+  totalFen: number;
+
+  @MoneyColumn({ name: 'refunded_fen', default: 0 })
+  refundedFen: number;
+
+  @Column({ name: 'pay_by', type: 'datetime', precision: 3 })
+  payBy: Date;
+
+  @Column({ name: 'paid_at', type: 'datetime', precision: 3, nullable: true })
+  paidAt: Date | null;
+
+  /** Business date (Asia/Shanghai) of the payment. */
+  @Column({ name: 'paid_date', type: 'date', nullable: true })
+  paidDate: string | null;
+
+  @Column({ type: 'json', nullable: true })
+  attribution: Attribution | null;
+
+  @CreatedAt() createdAt: Date;
+  @UpdatedAt() updatedAt: Date;
+}

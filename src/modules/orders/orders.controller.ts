@@ -1,0 +1,101 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  RawBodyRequest,
+  Req,
+} from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { CurrentUser, Public, Roles } from '@/common/auth/decorators';
+import { AuthUser, Role } from '@/common/auth/role';
+import { Page } from '@/common/pagination';
+import {
+  CreateOrderDto,
+  CreatePaymentDto,
+  CreateRefundDto,
+  mapOrder,
+  mapPayment,
+  mapRefund,
+  OrderListQuery,
+  OrderView,
+  PaymentView,
+} from './dto/orders.dto';
+import { Channel } from './entities/order.entity';
+import { OrdersService } from './orders.service';
+import { PaymentsService } from './payments.service';
+
+@ApiTags('orders')
+@Controller()
+export class OrdersController {
+  constructor(
+    @Inject(OrdersService) private readonly orders: OrdersService,
+    @Inject(PaymentsService) private readonly payments: PaymentsService,
+  ) {}
+
+  @Post('orders')
+  @Roles(Role.Citizen)
+  @ApiOperation({ summary: 'Online shop: place an order; stock is held until payBy' })
+  async create(@CurrentUser() user: AuthUser, @Body() dto: CreateOrderDto): Promise<OrderView> {
+    const { order, lines } = await this.orders.create({
+      buyerUserId: user.id,
+      channel: Channel.Online,
+      lines: dto.lines,
+    });
+    return mapOrder(order, lines);
+  }
+
+  @Get('orders')
+  @Roles(Role.Citizen, Role.Admin)
+  @ApiOperation({ summary: 'My orders (all orders for an administrator)' })
+  list(@CurrentUser() user: AuthUser, @Query() q: OrderListQuery): Promise<Page<OrderView>> {
+    return this.orders.listFor(user, q);
+  }
+
+  @Get('orders/:id')
+  @Roles(...Object.values(Role))
+  get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<OrderView> {
+    return this.orders.getFor(user, id);
+  }
+
+  @Post('orders/:id/payments')
+  @Roles(...Object.values(Role))
+  @ApiOperation({ summary: 'The buyer pays; the order becomes PAID once the provider confirms' })
+  async pay(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: CreatePaymentDto,
+  ): Promise<PaymentView> {
+    return mapPayment(await this.payments.start(user, id, dto.provider));
+  }
+
+  @Get('payments/:id')
+  @Roles(...Object.values(Role))
+  async payment(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<PaymentView> {
+    return mapPayment(await this.payments.getFor(user, id));
+  }
+
+  @Post('orders/:id/refunds')
+  @Roles(Role.Admin)
+  async refund(@Param('id') id: string, @Body() dto: CreateRefundDto) {
+    return mapRefund(await this.payments.refund(id, dto.amountFen, dto.reason));
+  }
+
+  @Post('payments/notify/:provider')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Payment provider notifications (signed by the provider)' })
+  async notify(
+    @Param('provider') provider: string,
+    @Req() req: RawBodyRequest<FastifyRequest>,
+  ): Promise<{ received: true }> {
+    const raw = req.rawBody?.toString('utf8') ?? JSON.stringify(req.body ?? {});
+    await this.payments.handleNotification(provider, req.headers, raw);
+    return { received: true };
+  }
+}

@@ -1,0 +1,388 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, LessThan, Repository } from 'typeorm';
+import { Env, ENV } from '@/config/env';
+import { AuthUser, hasRole, Role } from '@/common/auth/role';
+import { ConflictError, DomainError, ForbiddenError } from '@/common/errors/domain-error';
+import { newId } from '@/common/ids';
+import { splitFen } from '@/common/money';
+import { businessDate } from '@/common/time';
+import { withTransaction } from '@/infrastructure/database/transaction';
+import { OutboxService } from '@/infrastructure/outbox/outbox.service';
+import {
+  InvalidNotificationError,
+  PAYMENT_PROVIDERS,
+  PaymentProvider,
+  ProviderStatus,
+} from '@/infrastructure/payments/payment-provider';
+import { JobName } from '@/infrastructure/queue/jobs';
+import { OrderEntity, OrderStatus } from './entities/order.entity';
+import { OrderLineEntity } from './entities/order-line.entity';
+import { PaymentEntity, PaymentStatus } from './entities/payment.entity';
+import { RefundEntity } from './entities/refund.entity';
+import { OrdersService } from './orders.service';
+
+/**
+ * Payments through a provider: start one, learn its outcome from a signed notification (idempotently: a
+ * repeat changes nothing) or, when none came, by querying the provider; refunds. Paying an order writes, in
+ * the same transaction, the outbox row that allocates its lines to households.
+ */
+@Injectable()
+export class PaymentsService {
+  private readonly logger = new Logger(PaymentsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectRepository(PaymentEntity) private readonly payments: Repository<PaymentEntity>,
+    @Inject(PAYMENT_PROVIDERS) private readonly providers: Map<string, PaymentProvider>,
+    @Inject(OrdersService) private readonly orders: OrdersService,
+    @Inject(OutboxService) private readonly outbox: OutboxService,
+    @Inject(ENV) private readonly env: Env,
+  ) {}
+
+  provider(name: string): PaymentProvider {
+    const p = this.providers.get(name);
+    if (!p) {
+      throw new DomainError(
+        422,
+        'unknown-provider',
+        'Unknown payment provider',
+        `No payment provider is called ${name}.`,
+      );
+    }
+    return p;
+  }
+
+  /** The buyer pays an order; the answer is PENDING until the provider confirms. */
+  async start(user: AuthUser, orderId: string, providerName: string): Promise<PaymentEntity> {
+    const provider = this.provider(providerName);
+    const order = await this.orders.requireOrder(orderId);
+    if (order.buyerUserId !== user.id) {
+      throw new ForbiddenError('Only the buyer may pay this order.');
+    }
+    if (order.status !== OrderStatus.PendingPayment) {
+      throw new ConflictError('order-not-payable', `The order is ${order.status}.`);
+    }
+    if (order.payBy.getTime() <= Date.now()) {
+      throw new ConflictError('order-expired', 'The time to pay this order has passed.');
+    }
+    const open = await this.payments.findOne({ where: { orderId, status: PaymentStatus.Pending } });
+    if (open) {
+      return open;
+    }
+    return this.open(order, provider, (id) => provider.create(id, order.totalFen));
+  }
+
+  /** Charges an order through a pay-after-use agreement (cabinets). */
+  async chargeAgreement(
+    order: OrderEntity,
+    providerName: string,
+    agreementRef: string,
+  ): Promise<PaymentEntity> {
+    const provider = this.provider(providerName);
+    return this.open(order, provider, (id) => provider.chargeAgreement(agreementRef, id, order.totalFen));
+  }
+
+  private async open(
+    order: OrderEntity,
+    provider: PaymentProvider,
+    call: (paymentId: string) => Promise<{ ref: string }>,
+  ): Promise<PaymentEntity> {
+    const payment = this.payments.create({
+      id: newId(),
+      orderId: order.id,
+      provider: provider.name,
+      providerRef: null,
+      status: PaymentStatus.Pending,
+      amountFen: order.totalFen,
+      failureReason: null,
+      capturedAt: null,
+      capturedDate: null,
+    });
+    await this.payments.insert(payment);
+    try {
+      const { ref } = await call(payment.id);
+      payment.providerRef = ref;
+      await this.payments.update({ id: payment.id }, { providerRef: ref });
+    } catch (e) {
+      await this.payments.update(
+        { id: payment.id },
+        { status: PaymentStatus.Failed, failureReason: 'provider unavailable' },
+      );
+      this.logger.warn(`provider ${provider.name} refused payment ${payment.id}: ${(e as Error).message}`);
+      throw new DomainError(
+        502,
+        'payment-provider-unavailable',
+        'Payment provider unavailable',
+        'The payment provider did not answer; try again.',
+      );
+    }
+    return payment;
+  }
+
+  async getFor(user: AuthUser, paymentId: string): Promise<PaymentEntity> {
+    const p = await this.payments.findOne({ where: { id: paymentId } });
+    const order = p ? await this.orders.requireOrder(p.orderId) : undefined;
+    if (!p || !order) {
+      throw new DomainError(404, 'payment-not-found', 'Not found', `Payment ${paymentId} was not found.`);
+    }
+    if (order.buyerUserId !== user.id && !hasRole(user, Role.Admin)) {
+      throw new ForbiddenError();
+    }
+    return p;
+  }
+
+  /** A provider's notification: verified, then applied once (repeats and late copies change nothing). */
+  async handleNotification(
+    providerName: string,
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: string,
+  ): Promise<void> {
+    const provider = this.provider(providerName);
+    let note;
+    try {
+      note = provider.verifyNotification(headers, rawBody);
+    } catch (e) {
+      const detail = e instanceof InvalidNotificationError ? e.message : 'unreadable notification';
+      throw new DomainError(400, 'invalid-notification', 'Invalid notification', detail);
+    }
+    await this.settle(note.merchantRef, note.status, provider.name, note.ref);
+  }
+
+  /**
+   * Applies a provider's verdict to our payment (and its order): the one path for notifications, queries
+   * and deadlines. SUCCEEDED captures and pays the order (writing the allocation to the outbox); DECLINED or
+   * CANCELLED fails the payment; PENDING and UNKNOWN change nothing.
+   */
+  async settle(
+    paymentId: string,
+    status: ProviderStatus,
+    providerName: string,
+    providerRef?: string,
+  ): Promise<PaymentStatus | null> {
+    if (status === 'PENDING' || status === 'UNKNOWN') {
+      return null;
+    }
+    let refundAfter: PaymentEntity | undefined;
+    const result = await withTransaction(this.db, async (em) => {
+      const payment = await em
+        .getRepository(PaymentEntity)
+        .findOne({ where: { id: paymentId }, lock: { mode: 'pessimistic_write' } });
+      if (
+        !payment ||
+        payment.provider !== providerName ||
+        (providerRef && payment.providerRef && payment.providerRef !== providerRef)
+      ) {
+        this.logger.warn(`notification for unknown payment ${paymentId} from ${providerName}`);
+        return null;
+      }
+      if (payment.status !== PaymentStatus.Pending && payment.status !== PaymentStatus.Cancelled) {
+        return payment.status; // already applied: a duplicate notification posts nothing
+      }
+      if (status !== 'SUCCEEDED') {
+        if (payment.status === PaymentStatus.Pending) {
+          await em.update(
+            PaymentEntity,
+            { id: payment.id },
+            { status: PaymentStatus.Failed, failureReason: `provider: ${status}` },
+          );
+        }
+        return PaymentStatus.Failed;
+      }
+      const now = new Date();
+      const today = businessDate(now);
+      await em.update(
+        PaymentEntity,
+        { id: payment.id },
+        {
+          status: PaymentStatus.Captured,
+          capturedAt: now,
+          capturedDate: today,
+          providerRef: providerRef ?? payment.providerRef,
+        },
+      );
+      const order = await this.orders.requireOrder(payment.orderId, em, true);
+      if (order.status === OrderStatus.PendingPayment) {
+        await em.update(
+          OrderEntity,
+          { id: order.id },
+          { status: OrderStatus.Paid, paidAt: now, paidDate: today },
+        );
+        await this.outbox.add(em, JobName.AllocateOrder, { orderId: order.id });
+      } else {
+        // Money arrived for an order that was cancelled meanwhile (or paid twice): give it back.
+        refundAfter = { ...payment, providerRef: providerRef ?? payment.providerRef };
+      }
+      return PaymentStatus.Captured;
+    });
+    this.outbox.kick();
+    if (refundAfter?.providerRef) {
+      await this.provider(providerName)
+        .refund(refundAfter.providerRef, `auto-${refundAfter.id}`, refundAfter.amountFen)
+        .then(() =>
+          this.payments.update(
+            { id: refundAfter!.id },
+            { failureReason: 'refunded: the order was no longer payable' },
+          ),
+        )
+        .catch((e: unknown) =>
+          this.logger.error(`could not return payment ${refundAfter!.id}: ${(e as Error).message}`),
+        );
+    }
+    return result;
+  }
+
+  /** Queries the provider for every payment pending longer than PAYMENT_RECOVERY_AFTER_SECONDS. */
+  async recoverPending(): Promise<{ checked: number; captured: number; failed: number }> {
+    const before = new Date(Date.now() - this.env.PAYMENT_RECOVERY_AFTER_SECONDS * 1000);
+    const stale = await this.payments.find({
+      where: { status: PaymentStatus.Pending, createdAt: LessThan(before) },
+      take: 500,
+    });
+    let captured = 0;
+    let failed = 0;
+    for (const p of stale) {
+      const provider = this.provider(p.provider);
+      if (!p.providerRef) {
+        await this.payments.update(
+          { id: p.id, status: PaymentStatus.Pending },
+          { status: PaymentStatus.Failed, failureReason: 'never reached the provider' },
+        );
+        failed++;
+        continue;
+      }
+      const answer = await provider.query(p.providerRef);
+      const outcome = await this.settle(
+        p.id,
+        answer.status === 'UNKNOWN' ? 'DECLINED' : answer.status,
+        p.provider,
+        p.providerRef,
+      );
+      if (outcome === PaymentStatus.Captured) {
+        captured++;
+      } else if (outcome === PaymentStatus.Failed) {
+        failed++;
+      }
+    }
+    return { checked: stale.length, captured, failed };
+  }
+
+  /**
+   * At an order's deadline: a payment still pending is asked about first (it may have gone through at the
+   * last second); an order still unpaid then is cancelled and its stock returns.
+   */
+  async expireOrder(orderId: string): Promise<'paid' | 'cancelled' | 'early' | 'unchanged'> {
+    const order = await this.orders.requireOrder(orderId).catch(() => undefined);
+    if (!order || order.status !== OrderStatus.PendingPayment) {
+      return 'unchanged';
+    }
+    if (order.payBy.getTime() > Date.now()) {
+      return 'early';
+    }
+    for (const p of await this.payments.find({ where: { orderId, status: PaymentStatus.Pending } })) {
+      if (p.providerRef) {
+        const answer = await this.provider(p.provider).query(p.providerRef);
+        if ((await this.settle(p.id, answer.status, p.provider, p.providerRef)) === PaymentStatus.Captured) {
+          return 'paid';
+        }
+        await this.provider(p.provider)
+          .cancel(p.providerRef)
+          .catch(() => undefined);
+      }
+    }
+    const cancelled = await withTransaction(this.db, async (em) => {
+      const locked = await this.orders.requireOrder(orderId, em, true);
+      const done = await this.orders.cancelUnpaid(em, locked);
+      if (done) {
+        await em.update(
+          PaymentEntity,
+          { orderId, status: PaymentStatus.Pending },
+          { status: PaymentStatus.Cancelled },
+        );
+      }
+      return done;
+    });
+    return cancelled ? 'cancelled' : 'unchanged';
+  }
+
+  /** Refunds part or all of a paid order, spread over its lines in proportion to what is left of each. */
+  async refund(orderId: string, amountFen: number, reason: string): Promise<RefundEntity> {
+    const order = await this.orders.requireOrder(orderId);
+    if (order.status !== OrderStatus.Paid && order.status !== OrderStatus.PartiallyRefunded) {
+      throw new ConflictError('order-not-refundable', `The order is ${order.status}.`);
+    }
+    if (amountFen > order.totalFen - order.refundedFen) {
+      throw new DomainError(
+        422,
+        'refund-exceeds-payment',
+        'Refund too large',
+        `At most ${order.totalFen - order.refundedFen} fen can be refunded.`,
+      );
+    }
+    const payment = await this.payments.findOne({ where: { orderId, status: PaymentStatus.Captured } });
+    if (!payment?.providerRef) {
+      throw new ConflictError('order-not-refundable', 'The order has no captured payment.');
+    }
+    const refund = new RefundEntity();
+    refund.id = newId();
+    const provider = this.provider(payment.provider);
+    const answer = await provider.refund(payment.providerRef, refund.id, amountFen);
+    const saved = await withTransaction(this.db, async (em) => {
+      const locked = await this.orders.requireOrder(orderId, em, true);
+      const lines = await this.orders.linesOf(orderId, em);
+      const left = lines.map((l) => l.amountFen - l.refundedFen);
+      const parts = splitFen(amountFen, left);
+      Object.assign(refund, {
+        orderId,
+        paymentId: payment.id,
+        amountFen,
+        reason,
+        providerRef: answer.ref,
+        lineAmounts: lines
+          .map((l, i) => ({ lineId: l.id, amountFen: parts[i] }))
+          .filter((p) => p.amountFen > 0),
+        refundDate: businessDate(),
+        createdAt: new Date(),
+      });
+      await em.insert(RefundEntity, refund);
+      for (const [i, l] of lines.entries()) {
+        if (parts[i] > 0) {
+          await em.update(OrderLineEntity, { id: l.id }, { refundedFen: l.refundedFen + parts[i] });
+        }
+      }
+      const refunded = locked.refundedFen + amountFen;
+      await em.update(
+        OrderEntity,
+        { id: orderId },
+        {
+          refundedFen: refunded,
+          status: refunded === locked.totalFen ? OrderStatus.Refunded : OrderStatus.PartiallyRefunded,
+        },
+      );
+      await this.outbox.add(em, JobName.ReverseRefund, { refundId: refund.id });
+      return refund;
+    });
+    this.outbox.kick();
+    return saved;
+  }
+
+  /** The provider an order's money came through (its captured payment), for the ledger's clearing account. */
+  async clearingOwner(orderId: string): Promise<string | null> {
+    const p = await this.payments.findOne({
+      where: { orderId, status: PaymentStatus.Captured },
+      select: { id: true, provider: true },
+    });
+    return p?.provider ?? null;
+  }
+
+  getRefund(id: string): Promise<RefundEntity | null> {
+    return this.db.getRepository(RefundEntity).findOne({ where: { id } });
+  }
+
+  /** For reconciliation: captured payments of a business date. */
+  capturedOn(date: string, em?: EntityManager): Promise<PaymentEntity[]> {
+    return (em ? em.getRepository(PaymentEntity) : this.payments).find({
+      where: { capturedDate: date, status: PaymentStatus.Captured },
+    });
+  }
+}

@@ -1,0 +1,91 @@
+import { factory } from './support/factory';
+import { startTestApp, TestApp } from './support/test-app';
+
+const API = '/api/v1';
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) {
+      return v;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the spine: a sandbox payment becomes household income', () => {
+  let t: TestApp;
+  let f: ReturnType<typeof factory>;
+  let citizen: string;
+  let households: { id: string }[];
+  let productId: string;
+  let lotId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp('spine', { role: 'all', listen: true, env: { OTP_RESEND_SECONDS: '0' } });
+    f = factory(t);
+    await f.regions();
+    households = [await f.household(), await f.household(), await f.household()];
+    const supplier = await f.supplier({ type: 'HOUSEHOLD', householdId: households[0].id });
+    productId = (await f.product(supplier.id, { priceFen: 100 })).id;
+    lotId = (
+      await f.lot(productId, {
+        quantity: 30,
+        sources: households.map((h) => ({ householdId: h.id, quantity: 10 })),
+      })
+    ).id;
+    citizen = await f.citizen('13700000001');
+  });
+  afterAll(() => t.close());
+
+  it('order → sandbox payment → PAID → 100 fen split 34/33/33 among the households behind the lot', async () => {
+    const order = await t
+      .http()
+      .post(`${API}/orders`)
+      .set('Authorization', citizen)
+      .send({ lines: [{ productId, quantity: 1 }] });
+    expect(order.status).toBe(201);
+    expect(order.body).toMatchObject({ channel: 'ONLINE', status: 'PENDING_PAYMENT', totalFen: 100 });
+    expect(order.body.lines).toEqual([
+      expect.objectContaining({ productId, lotId, quantity: 1, unitPriceFen: 100, amountFen: 100 }),
+    ]);
+
+    const pay = await t
+      .http()
+      .post(`${API}/orders/${order.body.id}/payments`)
+      .set('Authorization', citizen)
+      .send({ provider: 'sandbox' });
+    expect(pay.status).toBe(201);
+    expect(pay.body).toMatchObject({ status: 'PENDING', amountFen: 100, provider: 'sandbox' });
+
+    await until('PAID', async () => {
+      const o = await t.http().get(`${API}/orders/${order.body.id}`).set('Authorization', citizen);
+      return o.body.status === 'PAID';
+    });
+    const incomes = await until('income', async () => {
+      const all = await Promise.all(
+        households.map((h) =>
+          t.http().get(`${API}/households/${h.id}/income`).set('Authorization', t.adminToken),
+        ),
+      );
+      return all.every((r) => r.body.totalFen > 0) && all.map((r) => r.body);
+    });
+    expect(
+      incomes.map((i) => [i.totalFen, i.pendingFen, i.availableFen, i.bySource.SALE, i.byChannel.ONLINE]),
+    ).toEqual([
+      [34, 34, 0, 34, 34],
+      [33, 33, 0, 33, 33],
+      [33, 33, 0, 33, 33],
+    ]);
+    const trace = await t.http().get(`${API}/trace/lots/${lotId}`);
+    expect(trace.body.householdIncomeFen).toBe(100);
+  });
+});
