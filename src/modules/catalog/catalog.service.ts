@@ -276,51 +276,51 @@ export class CatalogService {
   }
 
   /**
-   * Takes `quantity` units of a product from its lots inside the caller's transaction: the named lot, or
-   * first-expiring-first (unexpired lots, those without a date last). A conditional decrement per lot means
-   * stock never goes below zero whatever the concurrency; returns what came from which lot, or null when
-   * there is not enough.
+   * Plans where `quantity` units of a product would come from: the named lot, or first-expiring-first
+   * (unexpired lots, those without a date last). Reads without locking; `takeStock` then takes them.
+   * Null when there is not enough.
    */
-  async takeStock(
+  async planStock(
     em: EntityManager,
     productId: string,
     quantity: number,
     lotId?: string,
   ): Promise<{ lotId: string; quantity: number }[] | null> {
-    const today = businessDate();
-    const taken: { lotId: string; quantity: number }[] = [];
+    const lots = (await em.query(
+      `SELECT id, remaining FROM supply_lots
+        WHERE product_id = ? AND remaining > 0 ${lotId ? 'AND id = ?' : 'AND (expires_at IS NULL OR expires_at >= ?)'}
+        ORDER BY expires_at IS NULL, expires_at, id`,
+      [productId, lotId ?? businessDate()],
+    )) as { id: string; remaining: number }[];
+    const plan: { lotId: string; quantity: number }[] = [];
     let need = quantity;
-    for (let pass = 0; pass < 3 && need > 0; pass++) {
-      const lots = (await em.query(
-        `SELECT id, remaining FROM supply_lots
-          WHERE product_id = ? AND remaining > 0 ${lotId ? 'AND id = ?' : 'AND (expires_at IS NULL OR expires_at >= ?)'}
-          ORDER BY expires_at IS NULL, expires_at, id`,
-        [productId, lotId ?? today],
-      )) as { id: string; remaining: number }[];
-      if (lots.length === 0) {
+    for (const lot of lots) {
+      if (need === 0) {
         break;
       }
-      for (const lot of lots) {
-        if (need === 0) {
-          break;
-        }
-        const take = Math.min(need, Number(lot.remaining));
-        const r = (await em.query(
-          'UPDATE supply_lots SET remaining = remaining - ? WHERE id = ? AND remaining >= ?',
-          [take, lot.id, take],
-        )) as { affectedRows: number };
-        if (r.affectedRows === 1) {
-          const same = taken.find((t) => t.lotId === lot.id);
-          if (same) {
-            same.quantity += take;
-          } else {
-            taken.push({ lotId: lot.id, quantity: take });
-          }
-          need -= take;
-        }
+      const take = Math.min(need, Number(lot.remaining));
+      plan.push({ lotId: lot.id, quantity: take });
+      need -= take;
+    }
+    return need === 0 ? plan : null;
+  }
+
+  /**
+   * Takes planned units inside the caller's transaction with one conditional decrement per lot, so stock
+   * never goes below zero whatever the concurrency; false when another buyer got there first (the caller
+   * rolls back and plans again). Callers run it last before commit: the lot rows stay locked only briefly.
+   */
+  async takeStock(em: EntityManager, plan: { lotId: string; quantity: number }[]): Promise<boolean> {
+    for (const p of plan) {
+      const r = (await em.query(
+        'UPDATE supply_lots SET remaining = remaining - ? WHERE id = ? AND remaining >= ?',
+        [p.quantity, p.lotId, p.quantity],
+      )) as { affectedRows: number };
+      if (r.affectedRows !== 1) {
+        return false;
       }
     }
-    return need === 0 ? taken : null;
+    return true;
   }
 
   /** Puts units back on a lot (a cancelled order), inside the caller's transaction. */

@@ -7,7 +7,7 @@ import { splitFen } from '@/common/money';
 import { businessDate } from '@/common/time';
 import { isDuplicateKey, withTransaction } from '@/infrastructure/database/transaction';
 import { CatalogService } from '@/modules/catalog/catalog.service';
-import { Channel, OrderStatus } from '@/modules/orders/entities/order.entity';
+import { Channel } from '@/modules/orders/entities/order.entity';
 import { OrdersService } from '@/modules/orders/orders.service';
 import { PaymentsService } from '@/modules/orders/payments.service';
 import { LinkageType } from '@/modules/suppliers/entities/benefit-linkage.entity';
@@ -99,20 +99,12 @@ export class AllocationService {
   }
 
   private async allocateOnce(orderId: string): Promise<number> {
-    const order = await this.orders.requireOrder(orderId).catch(() => undefined);
-    if (
-      !order ||
-      order.status === OrderStatus.PendingPayment ||
-      order.status === OrderStatus.Cancelled ||
-      !order.paidDate
-    ) {
+    const order = await this.orders.paidForAllocation(orderId);
+    if (!order) {
       return 0;
     }
-    const lines = await this.orders.linesOf(orderId);
-    const clearing: AccountKey = {
-      type: AccountType.PaymentClearing,
-      ownerId: (await this.payments.clearingOwner(orderId)) ?? 'cash',
-    };
+    const lines = order.lines;
+    const clearing: AccountKey = { type: AccountType.PaymentClearing, ownerId: order.provider ?? 'cash' };
     const lotIds = [...new Set(lines.map((l) => l.lotId))];
     const sources = await this.sources.get(lotIds.sort().join(','), () => this.catalog.sourcesOf(lotIds));
     const availableOn = this.availableOn(order.channel, order.paidDate);

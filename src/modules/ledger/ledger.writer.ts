@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { newId } from '@/common/ids';
+import { isDuplicateKey } from '@/infrastructure/database/transaction';
 import { AccountType } from './entities/ledger-account.entity';
 import { EntryKind } from './entities/journal-entry.entity';
 import { IncomeSource } from './entities/posting.entity';
@@ -92,35 +93,30 @@ export class LedgerWriter {
         );
       }
     }
-    const existing = new Set(
-      (
-        (await em.query(
-          `SELECT idempotency_key AS k FROM journal_entries WHERE idempotency_key IN (${entries.map(() => '?').join(',')})`,
-          entries.map((e) => e.key),
-        )) as { k: string }[]
-      ).map((r) => r.k),
-    );
-    const fresh = entries.filter((e) => !existing.has(e.key));
-    if (fresh.length === 0) {
-      return 0;
+    const ids = await this.accountIds(entries.flatMap((e) => e.postings.map((p) => p.account)));
+    // Optimistic: insert every entry; a duplicate key (a retried job) fails only that statement, and then the
+    // entries already on the books are left out.
+    let rows = entries.map((e) => ({ ...e, id: newId() }));
+    try {
+      await this.insertEntries(em, rows);
+    } catch (e) {
+      if (!isDuplicateKey(e)) {
+        throw e;
+      }
+      const existing = new Set(
+        (
+          (await em.query(
+            `SELECT idempotency_key AS k FROM journal_entries WHERE idempotency_key IN (${entries.map(() => '?').join(',')})`,
+            entries.map((x) => x.key),
+          )) as { k: string }[]
+        ).map((r) => r.k),
+      );
+      rows = rows.filter((r) => !existing.has(r.key));
+      if (rows.length === 0) {
+        return 0;
+      }
+      await this.insertEntries(em, rows);
     }
-    const ids = await this.accountIds(fresh.flatMap((e) => e.postings.map((p) => p.account)));
-    const rows = fresh.map((e) => ({ ...e, id: newId() }));
-    await em.query(
-      `INSERT INTO journal_entries (id, idempotency_key, kind, order_id, order_line_id, channel, business_date, memo) VALUES ${rows
-        .map(() => '(?, ?, ?, ?, ?, ?, ?, ?)')
-        .join(',')}`,
-      rows.flatMap((e) => [
-        e.id,
-        e.key,
-        e.kind,
-        e.orderId ?? null,
-        e.orderLineId ?? null,
-        e.channel ?? null,
-        e.businessDate,
-        e.memo ?? null,
-      ]),
-    );
     const postings = rows.flatMap((e) => e.postings.map((p) => ({ p, e })));
     for (let i = 0; i < postings.length; i += 2000) {
       const chunk = postings.slice(i, i + 2000);
@@ -143,7 +139,25 @@ export class LedgerWriter {
         ]),
       );
     }
-    return fresh.length;
+    return rows.length;
+  }
+
+  private async insertEntries(em: EntityManager, rows: (EntryInput & { id: string })[]): Promise<void> {
+    await em.query(
+      `INSERT INTO journal_entries (id, idempotency_key, kind, order_id, order_line_id, channel, business_date, memo) VALUES ${rows
+        .map(() => '(?, ?, ?, ?, ?, ?, ?, ?)')
+        .join(',')}`,
+      rows.flatMap((e) => [
+        e.id,
+        e.key,
+        e.kind,
+        e.orderId ?? null,
+        e.orderLineId ?? null,
+        e.channel ?? null,
+        e.businessDate,
+        e.memo ?? null,
+      ]),
+    );
   }
 
   /** The available balance of an account (postings whose date has come), inside the caller's transaction. */

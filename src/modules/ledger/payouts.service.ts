@@ -50,6 +50,9 @@ export class PayoutsService {
       paidAt: null,
       createdAt: new Date(),
     });
+    // The writer resolves accounts on its own connection: the payout account must exist (committed) and be
+    // known to it before the transaction below locks that row, or the writer would wait on our own lock.
+    await this.writer.accountIds([{ type: AccountType.Payout, ownerId: 'bank' }]);
     return withTransaction(this.db, async (em) => {
       // One batch at a time: the lock row serialises batch creation across processes.
       await em.query("INSERT IGNORE INTO ledger_accounts (type, owner_id) VALUES ('PAYOUT', 'bank')");

@@ -19,6 +19,9 @@ import { OrderListQuery, OrderView, mapOrder } from './dto/orders.dto';
 import { Attribution, Channel, OrderEntity, OrderStatus } from './entities/order.entity';
 import { OrderLineEntity } from './entities/order-line.entity';
 
+/** The planned stock went to another buyer between planning and taking. */
+class StockRaceLost extends Error {}
+
 export interface NewOrder {
   buyerUserId: string;
   channel: Channel;
@@ -70,16 +73,18 @@ export class OrdersService {
       createdAt: now,
       updatedAt: now,
     });
-    const lines = await withTransaction(this.db, async (em) => {
+    const lines = await this.placeWithRetry(async (em) => {
       const out: OrderLineEntity[] = [];
+      const plans: { lotId: string; quantity: number }[] = [];
       for (const [i, l] of input.lines.entries()) {
         const p = products.get(l.productId)!;
-        const taken = await this.catalog.takeStock(em, l.productId, l.quantity, l.lotId);
-        if (!taken) {
+        const plan = await this.catalog.planStock(em, l.productId, l.quantity, l.lotId);
+        if (!plan) {
           throw new ConflictError('out-of-stock', `Not enough of “${p.name}” in stock for line ${i + 1}.`);
         }
         const unit = l.unitPriceFen ?? p.priceFen;
-        for (const t of taken) {
+        for (const t of plan) {
+          plans.push(t);
           out.push(
             this.lines.create({
               id: newId(),
@@ -100,10 +105,30 @@ export class OrdersService {
       await em.insert(OrderEntity, order);
       await em.insert(OrderLineEntity, out);
       await this.outbox.add(em, JobName.OrderDeadline, { orderId: order.id }, order.payBy);
+      // Last, so the lot rows are locked only for this statement and the commit.
+      if (!(await this.catalog.takeStock(em, plans))) {
+        throw new StockRaceLost();
+      }
       return out;
     });
     this.outbox.kick();
     return { order, lines };
+  }
+
+  /** Runs a placement; when another buyer took the planned stock first, plans again (a few times). */
+  private async placeWithRetry<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await withTransaction(this.db, work);
+      } catch (e) {
+        if (!(e instanceof StockRaceLost) || attempt >= 5) {
+          if (e instanceof StockRaceLost) {
+            throw new ConflictError('out-of-stock', 'The stock was taken by other buyers meanwhile.');
+          }
+          throw e;
+        }
+      }
+    }
   }
 
   async getFor(user: AuthUser, id: string): Promise<OrderView> {
@@ -153,6 +178,54 @@ export class OrdersService {
       throw new NotFoundError(`Order ${id}`, 'order-not-found');
     }
     return o;
+  }
+
+  /**
+   * What the ledger needs to allocate a paid order, in one query: the order, its lines and the provider its
+   * money came through. Null when the order is not (or no longer) paid.
+   */
+  async paidForAllocation(orderId: string): Promise<{
+    channel: Channel;
+    paidDate: string;
+    provider: string | null;
+    lines: Pick<OrderLineEntity, 'id' | 'lotId' | 'supplierId' | 'amountFen'>[];
+  } | null> {
+    const rows = (await this.db.query(
+      `SELECT o.channel, o.paid_date AS paidDate, o.status, l.id, l.lot_id AS lotId, l.supplier_id AS supplierId, l.amount_fen AS amountFen,
+              (SELECT p.provider FROM payments p WHERE p.order_id = o.id AND p.status = 'CAPTURED' LIMIT 1) AS provider
+         FROM orders o JOIN order_lines l ON l.order_id = o.id
+        WHERE o.id = ? ORDER BY l.line_no`,
+      [orderId],
+    )) as {
+      channel: Channel;
+      paidDate: string | null;
+      status: OrderStatus;
+      id: string;
+      lotId: string;
+      supplierId: string;
+      amountFen: string;
+      provider: string | null;
+    }[];
+    const first = rows[0];
+    if (
+      !first ||
+      !first.paidDate ||
+      first.status === OrderStatus.PendingPayment ||
+      first.status === OrderStatus.Cancelled
+    ) {
+      return null;
+    }
+    return {
+      channel: first.channel,
+      paidDate: first.paidDate,
+      provider: first.provider,
+      lines: rows.map((r) => ({
+        id: r.id,
+        lotId: r.lotId,
+        supplierId: r.supplierId,
+        amountFen: Number(r.amountFen),
+      })),
+    };
   }
 
   linesOf(orderId: string, em?: EntityManager): Promise<OrderLineEntity[]> {

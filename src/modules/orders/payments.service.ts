@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, LessThan, Repository } from 'typeorm';
+import { DataSource, EntityManager, IsNull, LessThan, Repository } from 'typeorm';
 import { Env, ENV } from '@/config/env';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
 import { ConflictError, DomainError, ForbiddenError } from '@/common/errors/domain-error';
@@ -56,21 +56,33 @@ export class PaymentsService {
   /** The buyer pays an order; the answer is PENDING until the provider confirms. */
   async start(user: AuthUser, orderId: string, providerName: string): Promise<PaymentEntity> {
     const provider = this.provider(providerName);
-    const order = await this.orders.requireOrder(orderId);
-    if (order.buyerUserId !== user.id) {
-      throw new ForbiddenError('Only the buyer may pay this order.');
+    // The order row is locked from the checks to the insert, so concurrent starts (a double tap) find the
+    // first one's payment instead of charging the buyer once each.
+    const { payment, fresh } = await withTransaction(this.db, async (em) => {
+      const order = await this.orders.requireOrder(orderId, em, true);
+      if (order.buyerUserId !== user.id) {
+        throw new ForbiddenError('Only the buyer may pay this order.');
+      }
+      if (order.status !== OrderStatus.PendingPayment) {
+        throw new ConflictError('order-not-payable', `The order is ${order.status}.`);
+      }
+      if (order.payBy.getTime() <= Date.now()) {
+        throw new ConflictError('order-expired', 'The time to pay this order has passed.');
+      }
+      const open = await em
+        .getRepository(PaymentEntity)
+        .findOne({ where: { orderId, status: PaymentStatus.Pending } });
+      if (open) {
+        return { payment: open, fresh: false };
+      }
+      const created = this.newPayment(order, provider);
+      await em.insert(PaymentEntity, created);
+      return { payment: created, fresh: true };
+    });
+    if (!fresh) {
+      return payment;
     }
-    if (order.status !== OrderStatus.PendingPayment) {
-      throw new ConflictError('order-not-payable', `The order is ${order.status}.`);
-    }
-    if (order.payBy.getTime() <= Date.now()) {
-      throw new ConflictError('order-expired', 'The time to pay this order has passed.');
-    }
-    const open = await this.payments.findOne({ where: { orderId, status: PaymentStatus.Pending } });
-    if (open) {
-      return open;
-    }
-    return this.open(order, provider, (id) => provider.create(id, order.totalFen));
+    return this.callProvider(payment, provider, (id) => provider.create(id, payment.amountFen));
   }
 
   /** Charges an order through a pay-after-use agreement (cabinets). */
@@ -88,7 +100,13 @@ export class PaymentsService {
     provider: PaymentProvider,
     call: (paymentId: string) => Promise<{ ref: string }>,
   ): Promise<PaymentEntity> {
-    const payment = this.payments.create({
+    const payment = this.newPayment(order, provider);
+    await this.payments.insert(payment);
+    return this.callProvider(payment, provider, call);
+  }
+
+  private newPayment(order: OrderEntity, provider: PaymentProvider): PaymentEntity {
+    return this.payments.create({
       id: newId(),
       orderId: order.id,
       provider: provider.name,
@@ -99,7 +117,14 @@ export class PaymentsService {
       capturedAt: null,
       capturedDate: null,
     });
-    await this.payments.insert(payment);
+  }
+
+  /** Hands a stored PENDING payment to the provider; FAILED (and 502) when the provider does not answer. */
+  private async callProvider(
+    payment: PaymentEntity,
+    provider: PaymentProvider,
+    call: (paymentId: string) => Promise<{ ref: string }>,
+  ): Promise<PaymentEntity> {
     try {
       const { ref } = await call(payment.id);
       payment.providerRef = ref;
@@ -307,28 +332,31 @@ export class PaymentsService {
 
   /** Refunds part or all of a paid order, spread over its lines in proportion to what is left of each. */
   async refund(orderId: string, amountFen: number, reason: string): Promise<RefundEntity> {
-    const order = await this.orders.requireOrder(orderId);
-    if (order.status !== OrderStatus.Paid && order.status !== OrderStatus.PartiallyRefunded) {
-      throw new ConflictError('order-not-refundable', `The order is ${order.status}.`);
-    }
-    if (amountFen > order.totalFen - order.refundedFen) {
-      throw new DomainError(
-        422,
-        'refund-exceeds-payment',
-        'Refund too large',
-        `At most ${order.totalFen - order.refundedFen} fen can be refunded.`,
-      );
-    }
-    const payment = await this.payments.findOne({ where: { orderId, status: PaymentStatus.Captured } });
-    if (!payment?.providerRef) {
-      throw new ConflictError('order-not-refundable', 'The order has no captured payment.');
-    }
     const refund = new RefundEntity();
     refund.id = newId();
-    const provider = this.provider(payment.provider);
-    const answer = await provider.refund(payment.providerRef, refund.id, amountFen);
+    // The order row stays locked from the check to the commit, so concurrent refunds cannot together exceed
+    // the payment; the provider's refund is keyed by the refund id, so a retried transaction refunds once.
     const saved = await withTransaction(this.db, async (em) => {
       const locked = await this.orders.requireOrder(orderId, em, true);
+      if (locked.status !== OrderStatus.Paid && locked.status !== OrderStatus.PartiallyRefunded) {
+        throw new ConflictError('order-not-refundable', `The order is ${locked.status}.`);
+      }
+      if (amountFen > locked.totalFen - locked.refundedFen) {
+        throw new DomainError(
+          422,
+          'refund-exceeds-payment',
+          'Refund too large',
+          `At most ${locked.totalFen - locked.refundedFen} fen can be refunded.`,
+        );
+      }
+      // The payment that paid the order, not one captured too late and handed back already.
+      const payment = await em.getRepository(PaymentEntity).findOne({
+        where: { orderId, status: PaymentStatus.Captured, failureReason: IsNull() },
+      });
+      if (!payment?.providerRef) {
+        throw new ConflictError('order-not-refundable', 'The order has no captured payment.');
+      }
+      const answer = await this.provider(payment.provider).refund(payment.providerRef, refund.id, amountFen);
       const lines = await this.orders.linesOf(orderId, em);
       const left = lines.map((l) => l.amountFen - l.refundedFen);
       const parts = splitFen(amountFen, left);

@@ -228,18 +228,14 @@ export class Spine1795917295387 implements MigrationInterface {
                 PRIMARY KEY (\`id\`)
             ) ENGINE = InnoDB
         `);
-    // Foreign keys, written by hand: TypeORM generates none without relations.
+    // Foreign keys, written by hand: TypeORM generates none without relations. order_lines has none to
+    // supply_lots or products on purpose: checking one takes a shared lock on the lot row, which then
+    // deadlocks with the stock decrement of a concurrent order for the same lot.
     await queryRunner.query(
       `ALTER TABLE \`orders\` ADD CONSTRAINT \`fk_orders_buyer_user_id\` FOREIGN KEY (\`buyer_user_id\`) REFERENCES \`users\` (\`id\`)`,
     );
     await queryRunner.query(
       `ALTER TABLE \`order_lines\` ADD CONSTRAINT \`fk_order_lines_order_id\` FOREIGN KEY (\`order_id\`) REFERENCES \`orders\` (\`id\`)`,
-    );
-    await queryRunner.query(
-      `ALTER TABLE \`order_lines\` ADD CONSTRAINT \`fk_order_lines_lot_id\` FOREIGN KEY (\`lot_id\`) REFERENCES \`supply_lots\` (\`id\`)`,
-    );
-    await queryRunner.query(
-      `ALTER TABLE \`order_lines\` ADD CONSTRAINT \`fk_order_lines_product_id\` FOREIGN KEY (\`product_id\`) REFERENCES \`products\` (\`id\`)`,
     );
     await queryRunner.query(
       `ALTER TABLE \`payments\` ADD CONSTRAINT \`fk_payments_order_id\` FOREIGN KEY (\`order_id\`) REFERENCES \`orders\` (\`id\`)`,
@@ -279,8 +275,6 @@ export class Spine1795917295387 implements MigrationInterface {
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE \`orders\` DROP FOREIGN KEY \`fk_orders_buyer_user_id\``);
     await queryRunner.query(`ALTER TABLE \`order_lines\` DROP FOREIGN KEY \`fk_order_lines_order_id\``);
-    await queryRunner.query(`ALTER TABLE \`order_lines\` DROP FOREIGN KEY \`fk_order_lines_lot_id\``);
-    await queryRunner.query(`ALTER TABLE \`order_lines\` DROP FOREIGN KEY \`fk_order_lines_product_id\``);
     await queryRunner.query(`ALTER TABLE \`payments\` DROP FOREIGN KEY \`fk_payments_order_id\``);
     await queryRunner.query(`ALTER TABLE \`refunds\` DROP FOREIGN KEY \`fk_refunds_order_id\``);
     await queryRunner.query(`ALTER TABLE \`refunds\` DROP FOREIGN KEY \`fk_refunds_payment_id\``);

@@ -1,0 +1,285 @@
+// npm run bench:checkout — 20 citizens in a closed loop, each placing an online order and paying it with the
+// sandbox provider until it reads PAID: paid orders per second and p99 of the whole flow, beside a bare NestJS
+// route driven the same way in the same run; then 100 buyers racing for the last 10 units, several times.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { call, citizen, must, percentile, round1 } from './http';
+import { freePort, freshDatabase, ROOT, startServer, table } from './lib';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
+const RACES = Number(process.env.BENCH_RACES ?? 5);
+const RACERS = 100;
+
+interface Loop {
+  done: number;
+  latencies: number[];
+  errors: number;
+}
+
+async function closedLoop(
+  clients: number,
+  seconds: number,
+  flow: (client: number) => Promise<void>,
+): Promise<Loop> {
+  const out: Loop = { done: 0, latencies: [], errors: 0 };
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      while (Date.now() < end) {
+        const t0 = performance.now();
+        try {
+          await flow(c);
+          out.latencies.push(performance.now() - t0);
+          out.done++;
+        } catch {
+          out.errors++;
+        }
+      }
+    }),
+  );
+  out.latencies.sort((a, b) => a - b);
+  return out;
+}
+
+async function main(): Promise<void> {
+  await require('../scripts/services').ensureServices({ log: () => undefined });
+  const port = await freePort();
+  const database = 'cs_bench_checkout';
+  const base = `http://127.0.0.1:${port}`;
+  const app = await startServer(
+    [
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : []),
+      join(ROOT, 'dist', 'main.js'),
+      'all',
+    ],
+    {
+      DATABASE_URL: await freshDatabase(database),
+      QUEUE_PREFIX: database,
+      PORT: String(port),
+      PUBLIC_BASE_URL: base,
+      SEED_DEMO: 'false',
+      NODE_ENV: 'development',
+      RATE_LIMIT_PER_MINUTE: '1000000000',
+      LOGIN_RATE_LIMIT_PER_MINUTE: '1000000000',
+      OTP_RESEND_SECONDS: '0',
+      SANDBOX_NOTIFY_DELAY_MS: '0',
+      LOG_LEVEL: 'warn',
+    },
+    port,
+    '/health/ready',
+  );
+  const admin = `Bearer ${(await must(base, 'POST', '/api/v1/auth/login', { username: 'admin', password: 'admin12345' })).accessToken}`;
+  await must(base, 'POST', '/api/v1/regions', { code: '500101', name: '万州区', level: 'DISTRICT' }, admin);
+  await must(
+    base,
+    'POST',
+    '/api/v1/regions',
+    { code: '500101113', name: '分水镇', level: 'TOWN', parentCode: '500101' },
+    admin,
+  );
+  await must(
+    base,
+    'POST',
+    '/api/v1/regions',
+    { code: '500101113201', name: '川星村', level: 'VILLAGE', parentCode: '500101113' },
+    admin,
+  );
+  const households: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const n = 100 + i;
+    const body17 = `50010119800101${String(n).padStart(3, '0')}`;
+    const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const id = body17 + '10X98765432'[w.reduce((a, x, k) => a + x * Number(body17[k]), 0) % 11];
+    households.push(
+      (
+        await must(
+          base,
+          'POST',
+          '/api/v1/households',
+          { registryNo: `B-${n}`, headName: '王德明', idNumber: id, members: 3, villageCode: '500101113201' },
+          admin,
+        )
+      ).id,
+    );
+  }
+  const supplier = await must(
+    base,
+    'POST',
+    '/api/v1/suppliers',
+    { name: '王德明家庭农场', type: 'HOUSEHOLD', villageCode: '500101113201', householdId: households[0] },
+    admin,
+  );
+  const product = async (name: string, quantity: number) => {
+    const p = await must(
+      base,
+      'POST',
+      '/api/v1/products',
+      {
+        name,
+        category: '禽蛋',
+        unit: '盒',
+        priceFen: 4500,
+        supplierId: supplier.id,
+        originVillageCode: '500101113201',
+        certificateNo: 'CQ-B',
+        certifiedUntil: '2099-12-31',
+      },
+      admin,
+    );
+    const third = Math.floor(quantity / 3);
+    await must(
+      base,
+      'POST',
+      `/api/v1/products/${p.id}/lots`,
+      {
+        quantity,
+        sources: households.map((h, i) => ({
+          householdId: h,
+          quantity: i === 0 ? quantity - 2 * third : third,
+        })),
+      },
+      admin,
+    );
+    return p.id as string;
+  };
+  const eggs = await product('土鸡蛋 30枚', 10_000_000);
+  const tokens = await Promise.all(
+    Array.from({ length: Math.max(CLIENTS, RACERS) }, (_, i) =>
+      citizen(base, `137${String(10000000 + i).padStart(8, '0')}`),
+    ),
+  );
+
+  const barePort = await freePort();
+  const bare = await startServer(
+    ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'bare-server.ts')],
+    { PORT: String(barePort), BARE_BODY_FILE: join(ROOT, 'package.json') },
+    barePort,
+    '/bare',
+  );
+  const bareBase = `http://127.0.0.1:${barePort}`;
+  // The floor: the same clients doing one bare round trip per "flow".
+  await closedLoop(CLIENTS, 2, async () => void (await call(bareBase, 'GET', '/bare')));
+  const floor = await closedLoop(CLIENTS, SECONDS, async () => {
+    if ((await call(bareBase, 'GET', '/bare')).status !== 200) {
+      throw new Error('bare');
+    }
+  });
+  await bare.stop();
+
+  let requests = 0;
+  const flow = async (c: number) => {
+    const token = tokens[c];
+    const order = await call(
+      base,
+      'POST',
+      '/api/v1/orders',
+      { lines: [{ productId: eggs, quantity: 1 }] },
+      token,
+    );
+    const pay = await call(
+      base,
+      'POST',
+      `/api/v1/orders/${order.body.id}/payments`,
+      { provider: 'sandbox' },
+      token,
+    );
+    requests += 2;
+    if (order.status !== 201 || pay.status !== 201) {
+      throw new Error(`order ${order.status} pay ${pay.status}`);
+    }
+    for (let i = 0; i < 400; i++) {
+      const o = await call(base, 'GET', `/api/v1/orders/${order.body.id}`, undefined, token);
+      requests++;
+      if (o.body.status === 'PAID') {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    throw new Error('not PAID within the bound');
+  };
+  console.log(`warming up, then ${SECONDS} s with ${CLIENTS} citizens…`);
+  await closedLoop(CLIENTS, 2, flow);
+  requests = 0;
+  const checkout = await closedLoop(CLIENTS, SECONDS, flow);
+  const checkoutRequests = requests;
+
+  const races: { paid: number; refused: number; stock: number }[] = [];
+  for (let r = 0; r < RACES; r++) {
+    const last = await product(`最后十盒 ${r + 1}`, 10);
+    const results = await Promise.all(
+      tokens.slice(0, RACERS).map(async (token) => {
+        const o = await call(
+          base,
+          'POST',
+          '/api/v1/orders',
+          { lines: [{ productId: last, quantity: 1 }] },
+          token,
+        );
+        if (o.status !== 201) {
+          return o.body?.code === 'out-of-stock' ? 'refused' : `error ${o.status}`;
+        }
+        await must(base, 'POST', `/api/v1/orders/${o.body.id}/payments`, { provider: 'sandbox' }, token);
+        for (let i = 0; i < 1000; i++) {
+          const s = await call(base, 'GET', `/api/v1/orders/${o.body.id}`, undefined, token);
+          if (s.body.status === 'PAID') {
+            return 'paid';
+          }
+          await new Promise((res) => setTimeout(res, 5));
+        }
+        return 'unpaid';
+      }),
+    );
+    const stock = (await must(base, 'GET', `/api/v1/products/${last}`)).stock as number;
+    races.push({
+      paid: results.filter((x) => x === 'paid').length,
+      refused: results.filter((x) => x === 'refused').length,
+      stock,
+    });
+  }
+  await app.stop();
+
+  const secs = SECONDS;
+  const rows = [
+    {
+      run: `bare NestJS route, ${CLIENTS} clients closed loop`,
+      'per s': round1(floor.done / secs),
+      'p50 ms': round1(percentile(floor.latencies, 50)),
+      'p99 ms': round1(percentile(floor.latencies, 99)),
+      done: floor.done,
+      errors: floor.errors,
+    },
+    {
+      run: `checkout flow (order → pay → PAID), ${CLIENTS} citizens`,
+      'per s': round1(checkout.done / secs),
+      'p50 ms': round1(percentile(checkout.latencies, 50)),
+      'p99 ms': round1(percentile(checkout.latencies, 99)),
+      done: checkout.done,
+      errors: checkout.errors,
+    },
+  ];
+  console.log(`\n${table(rows)}\n`);
+  console.log(
+    `HTTP requests in the checkout run: ${checkoutRequests} (${round1(checkoutRequests / Math.max(1, checkout.done))} per paid order, polls included)`,
+  );
+  console.log(
+    `paid orders per second: ${round1(checkout.done / secs)} (aim ≥ 400), p99 ${round1(percentile(checkout.latencies, 99))} ms (aim < 100)`,
+  );
+  console.log(
+    `race for the last 10 units, ${RACERS} buyers, ${RACES} times: ${races.map((r) => `${r.paid} paid / ${r.refused} refused / stock ${r.stock}`).join('; ')}`,
+  );
+  const ok = races.every((r) => r.paid === 10 && r.refused === RACERS - 10 && r.stock === 0);
+  console.log(ok ? 'race: exactly 10 paid every time, never oversold' : 'race: WRONG');
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  const date = new Date().toISOString();
+  writeFileSync(
+    join(ROOT, 'bench', 'results', `checkout-${date.slice(0, 10)}.json`),
+    JSON.stringify({ date, rows, races, checkoutRequests }, null, 2),
+  );
+  process.exit(ok && checkout.errors === 0 ? 0 : 1);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
