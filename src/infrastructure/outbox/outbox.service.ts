@@ -8,6 +8,7 @@ import { QueueService } from '@/infrastructure/queue/queue.service';
 import { OutboxEntity } from './outbox.entity';
 
 const BATCH = 500;
+const KICK_DELAY_MS = 5;
 
 /**
  * The transactional outbox. `add` writes a row with the state change it belongs to; the dispatcher moves
@@ -22,6 +23,7 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   private running: Promise<unknown> | undefined;
   private again = false;
   private stopped = false;
+  private soon: NodeJS.Timeout | undefined;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -42,8 +44,21 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     return id;
   }
 
-  /** Asks for a dispatch round now (after a commit), instead of at the next poll. */
+  /**
+   * Asks for a dispatch round soon (after a commit) instead of at the next poll. Kicks within a few
+   * milliseconds share one round, so a burst of commits costs one query, not one each.
+   */
   kick(): void {
+    if (this.stopped || this.soon) {
+      return;
+    }
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      this.round();
+    }, KICK_DELAY_MS);
+  }
+
+  private round(): void {
     if (this.stopped) {
       return;
     }
@@ -59,19 +74,20 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
         this.running = undefined;
         if (this.again) {
           this.again = false;
-          this.kick();
+          this.round();
         }
       });
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(), this.env.OUTBOX_POLL_MS);
+    this.timer = setInterval(() => this.round(), this.env.OUTBOX_POLL_MS);
     this.timer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.soon);
     await this.running;
   }
 
