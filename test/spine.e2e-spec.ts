@@ -1,3 +1,8 @@
+import { businessDate } from '@/common/time';
+import { SandboxProvider } from '@/infrastructure/payments/sandbox.provider';
+import { Channel } from '@/modules/orders/entities/order.entity';
+import { OrdersService } from '@/modules/orders/orders.service';
+import { PaymentsService } from '@/modules/orders/payments.service';
 import { factory } from './support/factory';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -87,5 +92,34 @@ describe('the spine: a sandbox payment becomes household income', () => {
     ]);
     const trace = await t.http().get(`${API}/trace/lots/${lotId}`);
     expect(trace.body.householdIncomeFen).toBe(100);
+  });
+
+  it('pay-after-use: an agreement charges an order without the buyer confirming it (cabinets)', async () => {
+    const sandbox = t.app.get(SandboxProvider);
+    const payments = t.app.get(PaymentsService);
+    const orders = t.app.get(OrdersService);
+    const me = await t.http().get(`${API}/me`).set('Authorization', citizen);
+    const agreement = await sandbox.createAgreement(me.body.id);
+    expect(agreement).toEqual({ agreementRef: expect.stringMatching(/^sba_/), status: 'ACTIVE' });
+    const { order } = await orders.create({
+      buyerUserId: me.body.id,
+      channel: Channel.Kiosk,
+      lines: [{ productId, quantity: 2 }],
+      attribution: { cabinetCode: 'C001' },
+    });
+    const payment = await payments.chargeAgreement(order, 'sandbox', agreement.agreementRef);
+    expect(payment.status).toBe('PENDING');
+    const paid = await until('PAID', async () => {
+      const o = await t.http().get(`${API}/orders/${order.id}`).set('Authorization', citizen);
+      return o.body.status === 'PAID' && o.body;
+    });
+    expect(paid).toMatchObject({ channel: 'KIOSK', totalFen: 200, attribution: { cabinetCode: 'C001' } });
+    const statement = await sandbox.fetchStatement(businessDate());
+    expect(statement).toContainEqual({
+      ref: payment.providerRef,
+      merchantRef: payment.id,
+      kind: 'PAYMENT',
+      amountFen: 200,
+    });
   });
 });
