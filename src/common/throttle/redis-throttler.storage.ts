@@ -20,12 +20,19 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   ) {}
 
   async increment(key: string, ttl: number, limit: number, _blockDuration: number, name: string) {
-    const [hits, pttl] = (await this.redis.client.eval(
-      SCRIPT,
-      1,
-      `${this.env.QUEUE_PREFIX}:rl:${name}:${key}`,
-      ttl,
-    )) as [number, number];
+    let counted: [number, number];
+    try {
+      counted = (await this.redis.client.eval(
+        SCRIPT,
+        1,
+        `${this.env.QUEUE_PREFIX}:rl:${name}:${key}`,
+        ttl,
+      )) as [number, number];
+    } catch {
+      // Fail open: with Redis away, payment notifications and reads must still get through.
+      return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
+    }
+    const [hits, pttl] = counted;
     const timeToExpire = Math.max(0, Math.ceil(pttl / 1000));
     const isBlocked = hits > limit;
     return { totalHits: hits, timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToExpire : 0 };

@@ -5,7 +5,6 @@ import { Env, ENV } from '@/config/env';
 import { newId } from '@/common/ids';
 import { JOB_QUEUE, JobName, JobOf } from '@/infrastructure/queue/jobs';
 import { QueueService } from '@/infrastructure/queue/queue.service';
-import { OutboxEntity } from './outbox.entity';
 
 const BATCH = 500;
 const KICK_DELAY_MS = 5;
@@ -34,13 +33,12 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   /** Records a job inside the caller's transaction; it is enqueued only if that transaction commits. */
   async add<N extends JobName>(em: EntityManager, name: N, data: JobOf<N>, runAt?: Date): Promise<string> {
     const id = newId();
-    await em.insert(OutboxEntity, {
+    await em.query('INSERT INTO outbox (id, job_name, payload, run_at) VALUES (?, ?, ?, ?)', [
       id,
-      jobName: name,
-      payload: data,
-      runAt: runAt ?? null,
-      dispatchedAt: null,
-    });
+      name,
+      JSON.stringify(data),
+      runAt ?? null,
+    ]);
     return id;
   }
 
@@ -82,10 +80,45 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.round(), this.env.OUTBOX_POLL_MS);
     this.timer.unref();
+    this.queues.connection.on('ready', this.onRedisReady);
+    this.onRedisReady();
+  }
+
+  /** On every (re)connection to Redis: a Redis that came back empty gets the rows' jobs again. */
+  private readonly onRedisReady = (): void => {
+    if (this.stopped) {
+      return;
+    }
+    this.redispatchIfRedisLost().catch((e: unknown) =>
+      this.logger.warn(`could not check Redis for lost jobs: ${(e as Error).message}`),
+    );
+  };
+
+  /**
+   * A row marked dispatched has its job only in Redis. A Redis that lost its data (restarted without
+   * persistence, failed over to a replica that missed writes) no longer holds the marker key written here,
+   * so every row kept is dispatched again: the job id de-duplicates and every job is idempotent. Returns how
+   * many rows were sent again.
+   */
+  async redispatchIfRedisLost(): Promise<number> {
+    const key = `${this.queues.prefix}:outbox:marker`;
+    if ((await this.queues.connection.exists(key)) === 1) {
+      return 0;
+    }
+    const r = (await this.db.query(
+      'UPDATE outbox SET dispatched_at = NULL WHERE dispatched_at IS NOT NULL',
+    )) as { affectedRows: number };
+    await this.queues.connection.set(key, new Date().toISOString());
+    if (r.affectedRows > 0) {
+      this.logger.warn(`Redis holds none of the dispatched jobs: ${r.affectedRows} outbox rows sent again`);
+      this.kick();
+    }
+    return r.affectedRows;
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.queues.connection.off('ready', this.onRedisReady);
     clearInterval(this.timer);
     clearTimeout(this.soon);
     await this.running;
@@ -95,7 +128,10 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   async dispatch(): Promise<number> {
     let moved = 0;
     for (let round = 0; round < 20; round++) {
-      const n = await this.db.transaction(async (em) => {
+      // READ COMMITTED: under REPEATABLE READ this locking read also takes gap locks on the pending index,
+      // so every INSERT of a new row (each payment, each order) would wait for the Redis calls below, and
+      // while Redis is down it would wait until the lock timeout: payments could not commit at all.
+      const n = await this.db.transaction('READ COMMITTED', async (em) => {
         const rows = (await em.query(
           `SELECT id, job_name AS jobName, payload, run_at AS runAt FROM outbox
             WHERE dispatched_at IS NULL ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,

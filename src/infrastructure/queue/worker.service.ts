@@ -67,13 +67,10 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     if (!this.enabled) {
       return;
     }
-    for (const [name, { options }] of this.handlers) {
-      if (options.schedule) {
-        await this.queues
-          .queue(JOB_QUEUE[name])
-          .upsertJobScheduler(name, { tz: 'Asia/Shanghai', ...options.schedule }, { name, data: {} });
-      }
-    }
+    await this.registerSchedulers();
+    // Schedulers live in Redis: one that came back empty has none, so each reconnection registers them
+    // again (an upsert changes nothing when they are there).
+    this.queues.connection.on('ready', this.onRedisReady);
     for (const queue of Object.values(QueueName)) {
       const [url, opts] = redisOptions(this.env.REDIS_URL, { connectionName: `cs-worker-${queue}` });
       const connection = new IORedis(url, opts);
@@ -96,6 +93,22 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     this.logger.log(`consuming ${Object.values(QueueName).join(', ')}`);
   }
 
+  private async registerSchedulers(): Promise<void> {
+    for (const [name, { options }] of this.handlers) {
+      if (options.schedule) {
+        await this.queues
+          .queue(JOB_QUEUE[name])
+          .upsertJobScheduler(name, { tz: 'Asia/Shanghai', ...options.schedule }, { name, data: {} });
+      }
+    }
+  }
+
+  private readonly onRedisReady = (): void => {
+    this.registerSchedulers().catch((e: unknown) =>
+      this.logger.warn(`could not register the job schedulers again: ${(e as Error).message}`),
+    );
+  };
+
   private async run(job: Job): Promise<unknown> {
     const handler = this.handlers.get(job.name as JobName);
     if (!handler) {
@@ -105,6 +118,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.queues.connection?.off('ready', this.onRedisReady);
     // close() waits for the jobs in hand to finish.
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));

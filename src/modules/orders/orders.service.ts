@@ -102,8 +102,37 @@ export class OrdersService {
         }
       }
       order.totalFen = out.reduce((a, l) => a + l.amountFen, 0);
-      await em.insert(OrderEntity, order);
-      await em.insert(OrderLineEntity, out);
+      // Plain statements on the hottest write path: the query builder costs more CPU than the inserts.
+      await em.query(
+        `INSERT INTO orders (id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, attribution, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+        [
+          order.id,
+          order.buyerUserId,
+          order.channel,
+          order.status,
+          order.totalFen,
+          order.payBy,
+          order.attribution ? JSON.stringify(order.attribution) : null,
+          now,
+          now,
+        ],
+      );
+      await em.query(
+        `INSERT INTO order_lines (id, order_id, line_no, product_id, lot_id, supplier_id, quantity, unit_price_fen, amount_fen, refunded_fen)
+         VALUES ${out.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, 0)').join(',')}`,
+        out.flatMap((l) => [
+          l.id,
+          l.orderId,
+          l.lineNo,
+          l.productId,
+          l.lotId,
+          l.supplierId,
+          l.quantity,
+          l.unitPriceFen,
+          l.amountFen,
+        ]),
+      );
       await this.outbox.add(em, JobName.OrderDeadline, { orderId: order.id }, order.payBy);
       // Last, so the lot rows are locked only for this statement and the commit.
       if (!(await this.catalog.takeStock(em, plans))) {
