@@ -306,7 +306,7 @@ describe('catalog', () => {
       const res = await postLot(product.id, {
         quantity: 100,
         producedAt: '2024-09-01',
-        expiresAt: '2025-09-01',
+        expiresAt: '2099-09-01',
         sources: [
           { householdId: ouyang.id, quantity: 30 },
           { householdId: wang.id, quantity: 50 },
@@ -320,7 +320,7 @@ describe('catalog', () => {
         quantity: 100,
         stock: 100,
         producedAt: '2024-09-01',
-        expiresAt: '2025-09-01',
+        expiresAt: '2099-09-01',
         sources: [
           { householdId: ouyang.id, quantity: 30 },
           { householdId: wang.id, quantity: 50 },
@@ -365,7 +365,7 @@ describe('catalog', () => {
           quantity: 100,
           stock: 100,
           producedAt: '2024-09-01',
-          expiresAt: '2025-09-01',
+          expiresAt: '2099-09-01',
           sources: [
             { householdId: ouyang.id, quantity: 30 },
             { householdId: wang.id, quantity: 50 },
@@ -466,7 +466,8 @@ describe('catalog', () => {
         sources: [{ householdId: wang.id, quantity: 10 }],
       });
       expect(same.status).toBe(201);
-      expect((await t.http().get(`${API}/products/${product.id}`)).body.stock).toBe(155);
+      // That lot expired long ago: it is stored, but its units are not on sale.
+      expect((await t.http().get(`${API}/products/${product.id}`)).body.stock).toBe(145);
     });
 
     it("a HOUSEHOLD supplier's lot without sources has that household as its single source", async () => {
@@ -528,7 +529,7 @@ describe('catalog', () => {
       const res = await t.http().get(`${API}/trace/lots/${lot.id}`);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
-        lot: { id: lot.id, quantity: 100, stock: 100, producedAt: '2024-09-01', expiresAt: '2025-09-01' },
+        lot: { id: lot.id, quantity: 100, stock: 100, producedAt: '2024-09-01', expiresAt: '2099-09-01' },
         product: {
           id: product.id,
           name: '川星青花椒',

@@ -118,10 +118,10 @@ export class CatalogService {
       `SELECT p.id, p.name, p.category, p.unit, p.price_fen AS priceFen, p.supplier_id AS supplierId,
               p.origin_village_code AS originVillageCode, p.certificate_no AS certificateNo,
               p.certified_until AS certifiedUntil,
-              (SELECT COALESCE(SUM(l.remaining), 0) FROM supply_lots l WHERE l.product_id = p.id) AS stock
+              (SELECT COALESCE(SUM(l.remaining), 0) FROM supply_lots l WHERE l.product_id = p.id AND (l.expires_at IS NULL OR l.expires_at >= ?)) AS stock
          FROM products p ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY p.id LIMIT ?`,
-      [...params, limit + 1],
+      [today, ...params, limit + 1],
     )) as (Omit<ProductView, 'priceFen' | 'stock' | 'status'> & { priceFen: string; stock: string })[];
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
@@ -163,7 +163,7 @@ export class CatalogService {
     return p;
   }
 
-  /** Units still in stock per product: the sum of its lots' remaining quantities. */
+  /** Units on sale per product: the sum of its unexpired lots' remaining quantities. */
   async stockOf(productIds: string[]): Promise<Map<string, number>> {
     if (productIds.length === 0) {
       return new Map();
@@ -173,6 +173,7 @@ export class CatalogService {
       .select('l.product_id', 'productId')
       .addSelect('SUM(l.remaining)', 'stock')
       .where({ productId: In(productIds) })
+      .andWhere('(l.expires_at IS NULL OR l.expires_at >= :today)', { today: businessDate() })
       .groupBy('l.product_id')
       .getRawMany()) as { productId: string; stock: string }[];
     return new Map(rows.map((r) => [r.productId, Number(r.stock)]));
@@ -288,9 +289,9 @@ export class CatalogService {
   ): Promise<{ lotId: string; quantity: number }[] | null> {
     const lots = (await em.query(
       `SELECT id, remaining FROM supply_lots
-        WHERE product_id = ? AND remaining > 0 ${lotId ? 'AND id = ?' : 'AND (expires_at IS NULL OR expires_at >= ?)'}
+        WHERE product_id = ? AND remaining > 0 AND (expires_at IS NULL OR expires_at >= ?) ${lotId ? 'AND id = ?' : ''}
         ORDER BY expires_at IS NULL, expires_at, id`,
-      [productId, lotId ?? businessDate()],
+      lotId ? [productId, businessDate(), lotId] : [productId, businessDate()],
     )) as { id: string; remaining: number }[];
     const plan: { lotId: string; quantity: number }[] = [];
     let need = quantity;
