@@ -1,6 +1,7 @@
 // npm run bench:checkout — 20 citizens in a closed loop, each placing an online order and paying it with the
 // sandbox provider until it reads PAID: paid orders per second and p99 of the whole flow, beside a bare NestJS
 // route driven the same way in the same run; then 100 buyers racing for the last 10 units, several times.
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call, citizen, must, percentile, round1 } from './http';
@@ -47,28 +48,37 @@ async function main(): Promise<void> {
   const port = await freePort();
   const database = 'cs_bench_checkout';
   const base = `http://127.0.0.1:${port}`;
+  // BENCH_ROLES=all runs one process; the default runs an api and a worker process, one per core.
+  const split = (process.env.BENCH_ROLES ?? 'split') !== 'all';
+  const env = {
+    DATABASE_URL: await freshDatabase(database),
+    QUEUE_PREFIX: database,
+    PORT: String(port),
+    PUBLIC_BASE_URL: base,
+    SEED_DEMO: 'false',
+    NODE_ENV: 'development',
+    RATE_LIMIT_PER_MINUTE: '1000000000',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '1000000000',
+    OTP_RESEND_SECONDS: '0',
+    SANDBOX_NOTIFY_DELAY_MS: '0',
+    LOG_LEVEL: 'warn',
+  };
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
   const app = await startServer(
-    [
-      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROFILE] : []),
-      join(ROOT, 'dist', 'main.js'),
-      'all',
-    ],
-    {
-      DATABASE_URL: await freshDatabase(database),
-      QUEUE_PREFIX: database,
-      PORT: String(port),
-      PUBLIC_BASE_URL: base,
-      SEED_DEMO: 'false',
-      NODE_ENV: 'development',
-      RATE_LIMIT_PER_MINUTE: '1000000000',
-      LOGIN_RATE_LIMIT_PER_MINUTE: '1000000000',
-      OTP_RESEND_SECONDS: '0',
-      SANDBOX_NOTIFY_DELAY_MS: '0',
-      LOG_LEVEL: 'warn',
-    },
+    [...profile, join(ROOT, 'dist', 'main.js'), split ? 'api' : 'all'],
+    env,
     port,
     '/health/ready',
   );
+  const worker = split
+    ? spawn(process.execPath, [join(ROOT, 'dist', 'main.js'), 'worker'], {
+        cwd: ROOT,
+        env: { ...process.env, ...env, MIGRATE_ON_START: 'false' },
+        stdio: 'ignore',
+      })
+    : undefined;
   const admin = `Bearer ${(await must(base, 'POST', '/api/v1/auth/login', { username: 'admin', password: 'admin12345' })).accessToken}`;
   await must(base, 'POST', '/api/v1/regions', { code: '500101', name: '万州区', level: 'DISTRICT' }, admin);
   await must(
@@ -238,6 +248,7 @@ async function main(): Promise<void> {
     });
   }
   await app.stop();
+  worker?.kill('SIGTERM');
 
   const secs = SECONDS;
   const rows = [

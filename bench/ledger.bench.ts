@@ -23,9 +23,7 @@ function idNumber(n: number): string {
   return body + '10X98765432'[w.reduce((a, x, k) => a + x * Number(body[k]), 0) % 11];
 }
 
-async function setUp(
-  databaseUrl: string,
-): Promise<{
+async function setUp(databaseUrl: string): Promise<{
   buyer: string;
   lots: { lotId: string; productId: string; supplierId: string; priceFen: number }[];
 }> {

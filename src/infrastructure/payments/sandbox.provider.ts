@@ -59,15 +59,10 @@ export class SandboxProvider implements PaymentProvider, OnApplicationShutdown {
     const ref = `sbx_${newId()}`;
     const status: ProviderStatus = behaviour === 'DECLINE' ? 'DECLINED' : 'SUCCEEDED';
     // The gateway decides at once (the buyer confirmed on the phone); the merchant hears of it later.
-    await this.book.insert({
-      ref,
-      merchantRef,
-      kind: 'PAYMENT',
-      status,
-      amountFen,
-      parentRef: null,
-      settledDate: status === 'SUCCEEDED' ? businessDate() : null,
-    });
+    await this.book.query(
+      "INSERT INTO sandbox_transactions (ref, merchant_ref, kind, status, amount_fen, settled_date) VALUES (?, ?, 'PAYMENT', ?, ?, ?)",
+      [ref, merchantRef, status, amountFen, status === 'SUCCEEDED' ? businessDate() : null],
+    );
     const note = { ref, merchantRef, status, amountFen };
     if (behaviour === 'LOSE') {
       return { ref, status: 'PENDING', amountFen };

@@ -69,14 +69,15 @@ export class PaymentsService {
       if (order.payBy.getTime() <= Date.now()) {
         throw new ConflictError('order-expired', 'The time to pay this order has passed.');
       }
-      const open = await em
-        .getRepository(PaymentEntity)
-        .findOne({ where: { orderId, status: PaymentStatus.Pending } });
+      const [open] = await this.paymentsWhere(em, 'order_id = ? AND status = ? LIMIT 1', [
+        orderId,
+        PaymentStatus.Pending,
+      ]);
       if (open) {
         return { payment: open, fresh: false };
       }
       const created = this.newPayment(order, provider);
-      await em.insert(PaymentEntity, created);
+      await this.insertPayment(em, created);
       return { payment: created, fresh: true };
     });
     if (!fresh) {
@@ -101,8 +102,40 @@ export class PaymentsService {
     call: (paymentId: string) => Promise<{ ref: string }>,
   ): Promise<PaymentEntity> {
     const payment = this.newPayment(order, provider);
-    await this.payments.insert(payment);
+    await this.insertPayment(this.db.manager, payment);
     return this.callProvider(payment, provider, call);
+  }
+
+  private async insertPayment(em: EntityManager, p: PaymentEntity): Promise<void> {
+    await em.query(
+      `INSERT INTO payments (id, order_id, provider, provider_ref, status, amount_fen, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [p.id, p.orderId, p.provider, p.providerRef, p.status, p.amountFen, p.createdAt, p.updatedAt],
+    );
+  }
+
+  /** Payments matching a WHERE clause, read with plain SQL (the checkout's hot path). */
+  private async paymentsWhere(em: EntityManager, where: string, params: unknown[]): Promise<PaymentEntity[]> {
+    const rows = (await em.query(
+      `SELECT id, order_id, provider, provider_ref, status, amount_fen, failure_reason, captured_at, captured_date,
+              created_at, updated_at FROM payments WHERE ${where}`,
+      params,
+    )) as Record<string, unknown>[];
+    return rows.map((r) =>
+      Object.assign(new PaymentEntity(), {
+        id: r.id as string,
+        orderId: r.order_id as string,
+        provider: r.provider as string,
+        providerRef: (r.provider_ref as string | null) ?? null,
+        status: r.status as PaymentStatus,
+        amountFen: Number(r.amount_fen),
+        failureReason: (r.failure_reason as string | null) ?? null,
+        capturedAt: (r.captured_at as Date | null) ?? null,
+        capturedDate: (r.captured_date as string | null) ?? null,
+        createdAt: r.created_at as Date,
+        updatedAt: r.updated_at as Date,
+      }),
+    );
   }
 
   private newPayment(order: OrderEntity, provider: PaymentProvider): PaymentEntity {
@@ -116,6 +149,8 @@ export class PaymentsService {
       failureReason: null,
       capturedAt: null,
       capturedDate: null,
+      createdAt: new Date(),
+      updatedAt: new Date(),
     });
   }
 
@@ -128,7 +163,10 @@ export class PaymentsService {
     try {
       const { ref } = await call(payment.id);
       payment.providerRef = ref;
-      await this.payments.update({ id: payment.id }, { providerRef: ref });
+      await this.db.query('UPDATE payments SET provider_ref = ?, updated_at = NOW(3) WHERE id = ?', [
+        ref,
+        payment.id,
+      ]);
     } catch (e) {
       await this.payments.update(
         { id: payment.id },
@@ -190,9 +228,7 @@ export class PaymentsService {
     }
     let refundAfter: PaymentEntity | undefined;
     const result = await withTransaction(this.db, async (em) => {
-      const payment = await em
-        .getRepository(PaymentEntity)
-        .findOne({ where: { id: paymentId }, lock: { mode: 'pessimistic_write' } });
+      const [payment] = await this.paymentsWhere(em, 'id = ? FOR UPDATE', [paymentId]);
       if (
         !payment ||
         payment.provider !== providerName ||
@@ -206,32 +242,24 @@ export class PaymentsService {
       }
       if (status !== 'SUCCEEDED') {
         if (payment.status === PaymentStatus.Pending) {
-          await em.update(
-            PaymentEntity,
-            { id: payment.id },
-            { status: PaymentStatus.Failed, failureReason: `provider: ${status}` },
+          await em.query(
+            'UPDATE payments SET status = ?, failure_reason = ?, updated_at = NOW(3) WHERE id = ?',
+            [PaymentStatus.Failed, `provider: ${status}`, payment.id],
           );
         }
         return PaymentStatus.Failed;
       }
       const now = new Date();
       const today = businessDate(now);
-      await em.update(
-        PaymentEntity,
-        { id: payment.id },
-        {
-          status: PaymentStatus.Captured,
-          capturedAt: now,
-          capturedDate: today,
-          providerRef: providerRef ?? payment.providerRef,
-        },
+      await em.query(
+        'UPDATE payments SET status = ?, captured_at = ?, captured_date = ?, provider_ref = ?, updated_at = NOW(3) WHERE id = ?',
+        [PaymentStatus.Captured, now, today, providerRef ?? payment.providerRef, payment.id],
       );
       const order = await this.orders.requireOrder(payment.orderId, em, true);
       if (order.status === OrderStatus.PendingPayment) {
-        await em.update(
-          OrderEntity,
-          { id: order.id },
-          { status: OrderStatus.Paid, paidAt: now, paidDate: today },
+        await em.query(
+          'UPDATE orders SET status = ?, paid_at = ?, paid_date = ?, updated_at = NOW(3) WHERE id = ?',
+          [OrderStatus.Paid, now, today, order.id],
         );
         await this.outbox.add(em, JobName.AllocateOrder, { orderId: order.id });
       } else {
