@@ -241,7 +241,7 @@ async function allocateWith(
         QUEUE_PREFIX: DATABASE,
         MIGRATE_ON_START: 'false',
         LOG_LEVEL: 'info',
-        WORKER_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? '16',
+        ...(process.env.BENCH_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.BENCH_CONCURRENCY } : {}),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
