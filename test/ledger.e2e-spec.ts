@@ -1,6 +1,7 @@
 import { businessDate } from '@/common/time';
 import { factory } from './support/factory';
 import { startTestApp, TestApp } from './support/test-app';
+import { until } from './support/wait';
 
 const API = '/api/v1';
 const SOURCES = ['SALE', 'DIVIDEND', 'MANAGEMENT_FEE', 'PICKING_FEE', 'WAGE'];
@@ -10,24 +11,6 @@ const TIERS = [
   { minJinPerPlant: 10, shareBps: 300 },
 ];
 const MONTHS = Array.from({ length: 12 }, (_, i) => `2026-${String(i + 1).padStart(2, '0')}`);
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) {
-      return v;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);

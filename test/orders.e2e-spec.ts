@@ -3,28 +3,11 @@ import { QueueService } from '@/infrastructure/queue/queue.service';
 import { PaymentsService } from '@/modules/orders/payments.service';
 import { factory } from './support/factory';
 import { startTestApp, TestApp } from './support/test-app';
+import { until } from './support/wait';
 
 const API = '/api/v1';
 const ULID = /^[0-9A-Z]{26}$/;
 const UNKNOWN_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) {
-      return v;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The business date (Asia/Shanghai) `days` from today. */
 const businessDay = (days = 0) =>

@@ -1,27 +1,10 @@
 import { businessDate } from '@/common/time';
 import { factory } from './support/factory';
 import { startTestApp, TestApp } from './support/test-app';
+import { until } from './support/wait';
 
 const API = '/api/v1';
 const CHANNELS = ['KIOSK', 'LIVESTREAM', 'PROCUREMENT', 'FAIR', 'ONLINE'];
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) {
-      return v;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The per-channel figures of a reconciliation: ONLINE as given, every other channel 0. */
 const onlineOnly = (fen: number) =>

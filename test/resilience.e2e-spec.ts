@@ -15,29 +15,12 @@ import { urlFor } from './support/databases';
 import { factory } from './support/factory';
 import { freePort, Proc, runMain } from './support/process';
 import { startTestApp, TestApp } from './support/test-app';
+import { until } from './support/wait';
 
 const API = '/api/v1';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until `fn` returns something truthy; bounded in time. */
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs: number,
-  everyMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) {
-      return v;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await sleep(everyMs);
-  }
-}
 
 /** `fn()`, or an error naming `what` if it has not settled within `ms`. */
 async function within<T>(ms: number, what: string, fn: () => Promise<T>): Promise<T> {

@@ -5,26 +5,9 @@ import { OrdersService } from '@/modules/orders/orders.service';
 import { PaymentsService } from '@/modules/orders/payments.service';
 import { factory } from './support/factory';
 import { startTestApp, TestApp } from './support/test-app';
+import { until } from './support/wait';
 
 const API = '/api/v1';
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) {
-      return v;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the spine: a sandbox payment becomes household income', () => {
   let t: TestApp;
