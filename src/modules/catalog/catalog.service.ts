@@ -150,9 +150,22 @@ export class CatalogService {
   }
 
   /** Products by id, for pricing a set of order lines in one query. */
-  async productsByIds(ids: string[]): Promise<Map<string, ProductEntity>> {
-    const rows = ids.length ? await this.products.findBy({ id: In([...new Set(ids)]) }) : [];
-    return new Map(rows.map((p) => [p.id, p]));
+  async productsByIds(
+    ids: string[],
+  ): Promise<Map<string, Pick<ProductEntity, 'id' | 'name' | 'priceFen' | 'supplierId'>>> {
+    const unique = [...new Set(ids)];
+    const rows = unique.length
+      ? ((await this.db.query(
+          `SELECT id, name, price_fen AS priceFen, supplier_id AS supplierId FROM products WHERE id IN (${unique.map(() => '?').join(',')})`,
+          unique,
+        )) as { id: string; name: string; priceFen: string; supplierId: string }[])
+      : [];
+    return new Map(
+      rows.map((p) => [
+        p.id,
+        { id: p.id, name: p.name, priceFen: Number(p.priceFen), supplierId: p.supplierId },
+      ]),
+    );
   }
 
   async requireProduct(id: string): Promise<ProductEntity> {

@@ -11,6 +11,7 @@ import {
   Req,
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { CurrentUser, Public, Roles } from '@/common/auth/decorators';
 import { AuthUser, Role } from '@/common/auth/role';
@@ -88,6 +89,8 @@ export class OrdersController {
 
   @Post('payments/notify/:provider')
   @Public()
+  // Providers call from their own addresses, as fast as sales happen; their signature is the gate.
+  @SkipThrottle()
   @HttpCode(200)
   @ApiOperation({ summary: 'Payment provider notifications (signed by the provider)' })
   async notify(

@@ -161,11 +161,11 @@ export class OrdersService {
   }
 
   async getFor(user: AuthUser, id: string): Promise<OrderView> {
-    const order = await this.requireOrder(id);
+    const [order, lines] = await Promise.all([this.requireOrder(id), this.linesOf(id)]);
     if (order.buyerUserId !== user.id && !hasRole(user, Role.Admin)) {
       throw new ForbiddenError('Only the buyer or an administrator may see this order.');
     }
-    return mapOrder(order, await this.linesOf(id));
+    return mapOrder(order, lines);
   }
 
   async listFor(user: AuthUser, q: OrderListQuery): Promise<Page<OrderView>> {

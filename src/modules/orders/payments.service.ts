@@ -255,13 +255,13 @@ export class PaymentsService {
         'UPDATE payments SET status = ?, captured_at = ?, captured_date = ?, provider_ref = ?, updated_at = NOW(3) WHERE id = ?',
         [PaymentStatus.Captured, now, today, providerRef ?? payment.providerRef, payment.id],
       );
-      const order = await this.orders.requireOrder(payment.orderId, em, true);
-      if (order.status === OrderStatus.PendingPayment) {
-        await em.query(
-          'UPDATE orders SET status = ?, paid_at = ?, paid_date = ?, updated_at = NOW(3) WHERE id = ?',
-          [OrderStatus.Paid, now, today, order.id],
-        );
-        await this.outbox.add(em, JobName.AllocateOrder, { orderId: order.id });
+      // Only an order still awaiting payment becomes PAID; the update itself is the check (and the lock).
+      const paid = (await em.query(
+        'UPDATE orders SET status = ?, paid_at = ?, paid_date = ?, updated_at = NOW(3) WHERE id = ? AND status = ?',
+        [OrderStatus.Paid, now, today, payment.orderId, OrderStatus.PendingPayment],
+      )) as { affectedRows: number };
+      if (paid.affectedRows === 1) {
+        await this.outbox.add(em, JobName.AllocateOrder, { orderId: payment.orderId });
       } else {
         // Money arrived for an order that was cancelled meanwhile (or paid twice): give it back.
         refundAfter = { ...payment, providerRef: providerRef ?? payment.providerRef };
