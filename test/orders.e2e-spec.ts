@@ -168,6 +168,15 @@ describe('online orders', () => {
       expect([await remaining(soon), await remaining(named)]).toEqual([5, 1]);
     });
 
+    it('an expired lot is not sold even when the buyer names it', async () => {
+      const productId = await newProduct(300);
+      const expired = await newLot(productId, 5, businessDay(-1));
+      const res = await order(alice, [{ productId, lotId: expired, quantity: 1 }]);
+      expect(res.status).toBe(409);
+      expect(res.body.code).toBe('out-of-stock');
+      expect(await remaining(expired)).toBe(5);
+    });
+
     it('409 out-of-stock takes nothing, not even for the lines that could be filled', async () => {
       const plenty = await newProduct(100);
       const plentyLot = await newLot(plenty, 10);
