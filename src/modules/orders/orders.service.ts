@@ -161,7 +161,7 @@ export class OrdersService {
   }
 
   async getFor(user: AuthUser, id: string): Promise<OrderView> {
-    const [order, lines] = await Promise.all([this.requireOrder(id), this.linesOf(id)]);
+    const { order, lines } = await this.orderWithLines(id);
     if (order.buyerUserId !== user.id && !hasRole(user, Role.Admin)) {
       throw new ForbiddenError('Only the buyer or an administrator may see this order.');
     }
@@ -197,6 +197,28 @@ export class OrdersService {
     };
   }
 
+  /** An order and its lines in one round trip (buyers poll this while they wait for PAID). */
+  async orderWithLines(id: string): Promise<{ order: OrderEntity; lines: OrderLineEntity[] }> {
+    const rows = (await this.db.query(
+      `SELECT o.id, o.buyer_user_id, o.channel, o.status, o.total_fen, o.refunded_fen, o.pay_by, o.paid_at, o.paid_date,
+              o.attribution, o.created_at, o.updated_at,
+              l.id AS l_id, l.line_no, l.product_id, l.lot_id, l.supplier_id, l.quantity, l.unit_price_fen, l.amount_fen,
+              l.refunded_fen AS l_refunded_fen
+         FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id
+        WHERE o.id = ? ORDER BY l.line_no`,
+      [id],
+    )) as Record<string, unknown>[];
+    if (rows.length === 0) {
+      throw new NotFoundError(`Order ${id}`, 'order-not-found');
+    }
+    return {
+      order: orderFromRow(rows[0]),
+      lines: rows
+        .filter((r) => r.l_id)
+        .map((r) => lineFromRow({ ...r, id: r.l_id, order_id: r.id, refunded_fen: r.l_refunded_fen })),
+    };
+  }
+
   /** An order by id (locked for update inside the caller's transaction when `lock`); 404 when missing. */
   async requireOrder(id: string, em?: EntityManager, lock = false): Promise<OrderEntity> {
     // Plain SQL: this runs several times per checkout, where the query builder's cost shows.
@@ -208,23 +230,7 @@ export class OrdersService {
     if (!r) {
       throw new NotFoundError(`Order ${id}`, 'order-not-found');
     }
-    return Object.assign(new OrderEntity(), {
-      id: r.id as string,
-      buyerUserId: r.buyer_user_id as string,
-      channel: r.channel as Channel,
-      status: r.status as OrderStatus,
-      totalFen: Number(r.total_fen),
-      refundedFen: Number(r.refunded_fen),
-      payBy: r.pay_by as Date,
-      paidAt: (r.paid_at as Date | null) ?? null,
-      paidDate: (r.paid_date as string | null) ?? null,
-      attribution:
-        typeof r.attribution === 'string'
-          ? (JSON.parse(r.attribution) as Attribution)
-          : ((r.attribution as Attribution | null) ?? null),
-      createdAt: r.created_at as Date,
-      updatedAt: r.updated_at as Date,
-    });
+    return orderFromRow(r);
   }
 
   /**
@@ -281,20 +287,7 @@ export class OrdersService {
          FROM order_lines WHERE order_id = ? ORDER BY line_no`,
       [orderId],
     )) as Record<string, unknown>[];
-    return rows.map((r) =>
-      Object.assign(new OrderLineEntity(), {
-        id: r.id as string,
-        orderId: r.order_id as string,
-        lineNo: Number(r.line_no),
-        productId: r.product_id as string,
-        lotId: r.lot_id as string,
-        supplierId: r.supplier_id as string,
-        quantity: Number(r.quantity),
-        unitPriceFen: Number(r.unit_price_fen),
-        amountFen: Number(r.amount_fen),
-        refundedFen: Number(r.refunded_fen),
-      }),
-    );
+    return rows.map(lineFromRow);
   }
 
   /**
@@ -312,4 +305,39 @@ export class OrdersService {
     order.status = OrderStatus.Cancelled;
     return true;
   }
+}
+
+function orderFromRow(r: Record<string, unknown>): OrderEntity {
+  return Object.assign(new OrderEntity(), {
+    id: r.id as string,
+    buyerUserId: r.buyer_user_id as string,
+    channel: r.channel as Channel,
+    status: r.status as OrderStatus,
+    totalFen: Number(r.total_fen),
+    refundedFen: Number(r.refunded_fen),
+    payBy: r.pay_by as Date,
+    paidAt: (r.paid_at as Date | null) ?? null,
+    paidDate: (r.paid_date as string | null) ?? null,
+    attribution:
+      typeof r.attribution === 'string'
+        ? (JSON.parse(r.attribution) as Attribution)
+        : ((r.attribution as Attribution | null) ?? null),
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+  });
+}
+
+function lineFromRow(r: Record<string, unknown>): OrderLineEntity {
+  return Object.assign(new OrderLineEntity(), {
+    id: r.id as string,
+    orderId: r.order_id as string,
+    lineNo: Number(r.line_no),
+    productId: r.product_id as string,
+    lotId: r.lot_id as string,
+    supplierId: r.supplier_id as string,
+    quantity: Number(r.quantity),
+    unitPriceFen: Number(r.unit_price_fen),
+    amountFen: Number(r.amount_fen),
+    refundedFen: Number(r.refunded_fen),
+  });
 }
