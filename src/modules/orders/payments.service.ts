@@ -422,23 +422,7 @@ export class PaymentsService {
     return saved;
   }
 
-  /** The provider an order's money came through (its captured payment), for the ledger's clearing account. */
-  async clearingOwner(orderId: string): Promise<string | null> {
-    const p = await this.payments.findOne({
-      where: { orderId, status: PaymentStatus.Captured },
-      select: { id: true, provider: true },
-    });
-    return p?.provider ?? null;
-  }
-
   getRefund(id: string): Promise<RefundEntity | null> {
     return this.db.getRepository(RefundEntity).findOne({ where: { id } });
-  }
-
-  /** For reconciliation: captured payments of a business date. */
-  capturedOn(date: string, em?: EntityManager): Promise<PaymentEntity[]> {
-    return (em ? em.getRepository(PaymentEntity) : this.payments).find({
-      where: { capturedDate: date, status: PaymentStatus.Captured },
-    });
   }
 }
