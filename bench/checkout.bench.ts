@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { idCheckChar } from '@/modules/households/dto/household.dto';
 import { call, citizen, must, percentile, round1 } from './http';
 import { freePort, freshDatabase, ROOT, startServer, table } from './lib';
 
@@ -99,8 +100,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < 3; i++) {
     const n = 100 + i;
     const body17 = `50010119800101${String(n).padStart(3, '0')}`;
-    const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const id = body17 + '10X98765432'[w.reduce((a, x, k) => a + x * Number(body17[k]), 0) % 11];
+    const id = body17 + idCheckChar(body17);
     households.push(
       (
         await must(

@@ -8,6 +8,7 @@ import { createConnection, Connection } from 'mysql2/promise';
 import IORedis from 'ioredis';
 import { newId } from '@/common/ids';
 import { businessDate } from '@/common/time';
+import { idCheckChar } from '@/modules/households/dto/household.dto';
 import { parseDatabaseUrl } from '@/infrastructure/database/database-url';
 import { citizen, must } from './http';
 import { freePort, freshDatabase, ROOT, startServer, table } from './lib';
@@ -22,8 +23,7 @@ const TOTAL_CONCURRENCY = Number(process.env.BENCH_TOTAL_CONCURRENCY ?? 4);
 
 function idNumber(n: number): string {
   const body = `50010119800101${String(n).padStart(3, '0')}`;
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  return body + '10X98765432'[w.reduce((a, x, k) => a + x * Number(body[k]), 0) % 11];
+  return body + idCheckChar(body);
 }
 
 async function setUp(databaseUrl: string): Promise<{

@@ -1,22 +1,12 @@
 import { JobName } from '@/infrastructure/queue/jobs';
 import { QueueService } from '@/infrastructure/queue/queue.service';
+import { businessDay, fields } from './support/answers';
 import { factory } from './support/factory';
 import { startTestApp, TestApp } from './support/test-app';
 
 const API = '/api/v1';
 const ULID = /^[0-9A-Z]{26}$/;
 const UNKNOWN_ID = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
-
-/** The business date (Asia/Shanghai) `days` from today. */
-const businessDay = (days = 0) =>
-  new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(new Date(Date.now() + days * 86_400_000));
-
-const fields = (body: { errors?: { field: string }[] }) => (body.errors ?? []).map((e) => e.field).sort();
 
 describe('catalog', () => {
   let t: TestApp;

@@ -1,3 +1,4 @@
+import { fields } from './support/answers';
 import { factory } from './support/factory';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -13,8 +14,6 @@ const today = () =>
     month: '2-digit',
     day: '2-digit',
   }).format(new Date());
-
-const fields = (body: { errors?: { field: string }[] }) => (body.errors ?? []).map((e) => e.field).sort();
 
 describe('suppliers and benefit linkages', () => {
   let t: TestApp;

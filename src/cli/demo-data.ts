@@ -2,7 +2,7 @@
  * The Wanzhou demo: figures from DOMAIN.md (the 2020 report on Wanzhou district). Pure data, no I/O:
  * the same content on every run.
  */
-import { isValidIdNumber } from '@/modules/households/dto/household.dto';
+import { idCheckChar, isValidIdNumber } from '@/modules/households/dto/household.dto';
 
 export const DISTRICT = { code: '500101', name: '万州区' };
 
@@ -108,14 +108,12 @@ export function prng(seed: number): () => number {
   };
 }
 
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 function idNumber(n: number, rand: () => number): string {
   const year = 1950 + Math.floor(rand() * 50);
   const month = 1 + Math.floor(rand() * 12);
   const day = 1 + Math.floor(rand() * 28);
   const body = `500101${year}${String(month).padStart(2, '0')}${String(day).padStart(2, '0')}${String(n % 1000).padStart(3, '0')}`;
-  const sum = WEIGHTS.reduce((acc, w, i) => acc + w * Number(body[i]), 0);
-  const id = body + '10X98765432'[sum % 11];
+  const id = body + idCheckChar(body);
   if (!isValidIdNumber(id)) {
     throw new Error(`generated an invalid ID number for household ${n}`);
   }

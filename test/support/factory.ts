@@ -1,14 +1,13 @@
+import { idCheckChar } from '@/modules/households/dto/household.dto';
 import { TestApp } from './test-app';
 
 let seq = 0;
 const next = () => ++seq;
 
-const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 /** A valid 18-character resident ID number, different on every call. */
 export function idNumber(n = next()): string {
   const body = `5001011980${String(100000 + ((n * 7919) % 900000)).slice(0, 4)}${String(n % 1000).padStart(3, '0')}`;
-  const sum = WEIGHTS.reduce((acc, w, i) => acc + w * Number(body[i]), 0);
-  return body + '10X98765432'[sum % 11];
+  return body + idCheckChar(body);
 }
 
 async function post<T = any>(t: TestApp, path: string, body: object, token = t.adminToken): Promise<T> {

@@ -18,13 +18,14 @@ import { HouseholdEntity, HouseholdStatus } from '../entities/household.entity';
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
 
+/** The GB 11643 check character of the first 17 digits of a resident ID number. */
+export function idCheckChar(body17: string): string {
+  return CHECK[WEIGHTS.reduce((acc, w, i) => acc + w * Number(body17[i]), 0) % 11];
+}
+
 /** GB 11643 resident ID: 17 digits and a check character. */
 export function isValidIdNumber(id: string): boolean {
-  if (!/^\d{17}[\dX]$/.test(id)) {
-    return false;
-  }
-  const sum = WEIGHTS.reduce((acc, w, i) => acc + w * Number(id[i]), 0);
-  return CHECK[sum % 11] === id[17];
+  return /^\d{17}[\dX]$/.test(id) && idCheckChar(id) === id[17];
 }
 
 @ValidatorConstraint({ name: 'idNumber' })
