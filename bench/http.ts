@@ -10,12 +10,14 @@ export async function call(
   path: string,
   body?: object,
   token?: string,
+  headers: Record<string, string> = {},
 ): Promise<Call> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: {
       ...(body ? { 'content-type': 'application/json' } : {}),
       ...(token ? { authorization: token } : {}),
+      ...headers,
     },
     body: body ? JSON.stringify(body) : undefined,
   });

@@ -24,6 +24,9 @@ export function dataSourceOptions(env: Pick<Env, 'DATABASE_URL' | 'DATABASE_POOL
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
+    // Hot paths send a transaction's statements in one round trip (`runStatements`); every value is still
+    // bound through a placeholder, never pasted into SQL.
+    multipleStatements: true,
     poolSize: env.DATABASE_POOL_SIZE,
     extra: { connectionLimit: env.DATABASE_POOL_SIZE, enableKeepAlive: true },
   };

@@ -6,7 +6,7 @@ import { CreatedAt, IdColumn } from '@/common/entity-columns';
  * moves it to BullMQ with this row's id as the job id, so a retry never enqueues twice.
  */
 @Entity('outbox')
-@Index('ix_outbox_pending', ['dispatchedAt', 'id'])
+@Index('ix_outbox_due', ['dispatchedAt', 'runAt', 'id'])
 export class OutboxEntity {
   @IdColumn() id: string;
 

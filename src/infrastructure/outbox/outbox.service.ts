@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { Statement, withBatchTransaction } from '@/infrastructure/database/transaction';
 import { Env, ENV } from '@/config/env';
 import { newId } from '@/common/ids';
 import { JOB_QUEUE, JobName, JobOf } from '@/infrastructure/queue/jobs';
@@ -8,6 +9,13 @@ import { QueueService } from '@/infrastructure/queue/queue.service';
 
 const BATCH = 500;
 const KICK_DELAY_MS = 5;
+/**
+ * A delayed row (an order's payment deadline) stays in the table until this long before it is due, then
+ * goes to BullMQ as a delayed job; until then the state change that makes it moot (the payment) can delete it.
+ */
+export const LEAD_MS = 60_000;
+/** Rows to dispatch, spelled so that the index on (dispatched_at, run_at, id) is read as a range. */
+const DUE = '(dispatched_at IS NULL AND run_at IS NULL) OR (dispatched_at IS NULL AND run_at <= ?)';
 
 /**
  * The transactional outbox. `add` writes a row with the state change it belongs to; the dispatcher moves
@@ -33,13 +41,24 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   /** Records a job inside the caller's transaction; it is enqueued only if that transaction commits. */
   async add<N extends JobName>(em: EntityManager, name: N, data: JobOf<N>, runAt?: Date): Promise<string> {
     const id = newId();
-    await em.query('INSERT INTO outbox (id, job_name, payload, run_at) VALUES (?, ?, ?, ?)', [
-      id,
-      name,
-      JSON.stringify(data),
-      runAt ?? null,
-    ]);
+    const [sql, params] = this.statement(name, data, { id, runAt });
+    await em.query(sql, params as unknown[]);
     return id;
+  }
+
+  /**
+   * The INSERT that records a job, for a batched transaction (`withBatchTransaction`). `when` appends a
+   * condition (`ROW_COUNT() > 0`: only if the statement before it changed a row).
+   */
+  statement<N extends JobName>(
+    name: N,
+    data: JobOf<N>,
+    opts: { id?: string; runAt?: Date; when?: string } = {},
+  ): Statement {
+    return [
+      `INSERT INTO outbox (id, job_name, payload, run_at) SELECT ?, ?, ?, ? FROM DUAL${opts.when ? ` WHERE ${opts.when}` : ''}`,
+      [opts.id ?? newId(), name, JSON.stringify(data), opts.runAt ?? null],
+    ];
   }
 
   /**
@@ -124,42 +143,52 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     await this.running;
   }
 
-  /** Moves up to a few batches of committed rows to their queues; returns how many moved. */
+  /** Moves up to a few batches of committed rows that are due (or soon due) to their queues. */
   async dispatch(): Promise<number> {
     let moved = 0;
     for (let round = 0; round < 20; round++) {
       // READ COMMITTED: under REPEATABLE READ this locking read also takes gap locks on the pending index,
       // so every INSERT of a new row (each payment, each order) would wait for the Redis calls below, and
       // while Redis is down it would wait until the lock timeout: payments could not commit at all.
-      const n = await this.db.transaction('READ COMMITTED', async (em) => {
-        const rows = (await em.query(
-          `SELECT id, job_name AS jobName, payload, run_at AS runAt FROM outbox
-            WHERE dispatched_at IS NULL ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
-        )) as { id: string; jobName: JobName; payload: string | object; runAt: Date | null }[];
-        if (rows.length === 0) {
-          return 0;
-        }
-        const byQueue = new Map<string, Parameters<ReturnType<QueueService['queue']>['addBulk']>[0]>();
-        const now = Date.now();
-        for (const r of rows) {
-          const queue = JOB_QUEUE[r.jobName];
-          const data = typeof r.payload === 'string' ? (JSON.parse(r.payload) as object) : r.payload;
-          const delay = r.runAt ? Math.max(0, new Date(r.runAt).getTime() - now) : 0;
-          byQueue.set(queue, [
-            ...(byQueue.get(queue) ?? []),
-            { name: r.jobName, data, opts: { jobId: r.id, delay } },
+      // Two round trips: open and read, then mark and commit.
+      const n = await withBatchTransaction(
+        this.db,
+        async (tx) => {
+          const [rows] = (await tx.run([
+            [
+              `SELECT id, job_name AS jobName, payload, run_at AS runAt FROM outbox
+                WHERE ${DUE} ORDER BY run_at, id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+              [new Date(Date.now() + LEAD_MS)],
+            ],
+          ])) as { id: string; jobName: JobName; payload: string | object; runAt: Date | null }[][];
+          if (rows.length === 0) {
+            return 0;
+          }
+          const byQueue = new Map<string, Parameters<ReturnType<QueueService['queue']>['addBulk']>[0]>();
+          const now = Date.now();
+          for (const r of rows) {
+            const queue = JOB_QUEUE[r.jobName];
+            const data = typeof r.payload === 'string' ? (JSON.parse(r.payload) as object) : r.payload;
+            const delay = r.runAt ? Math.max(0, new Date(r.runAt).getTime() - now) : 0;
+            byQueue.set(queue, [
+              ...(byQueue.get(queue) ?? []),
+              { name: r.jobName, data, opts: { jobId: r.id, delay } },
+            ]);
+          }
+          // If Redis is down this throws, the transaction rolls back and the rows stay for the next round.
+          for (const [queue, jobs] of byQueue) {
+            await this.queues.queue(queue as never).addBulk(jobs);
+          }
+          await tx.commit([
+            [
+              `UPDATE outbox SET dispatched_at = NOW(3) WHERE id IN (${rows.map(() => '?').join(',')})`,
+              rows.map((r) => r.id),
+            ],
           ]);
-        }
-        // If Redis is down this throws, the transaction rolls back and the rows stay for the next round.
-        for (const [queue, jobs] of byQueue) {
-          await this.queues.queue(queue as never).addBulk(jobs);
-        }
-        await em.query(
-          `UPDATE outbox SET dispatched_at = NOW(3) WHERE id IN (${rows.map(() => '?').join(',')})`,
-          rows.map((r) => r.id),
-        );
-        return rows.length;
-      });
+          return rows.length;
+        },
+        { isolation: 'READ COMMITTED' },
+      );
       moved += n;
       if (n < BATCH) {
         break;
@@ -168,9 +197,11 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     return moved;
   }
 
-  /** Rows not yet dispatched (for health and tests). */
+  /** Rows due (or soon due) and not yet dispatched (for health and tests). */
   async backlog(): Promise<number> {
-    const [{ n }] = (await this.db.query('SELECT COUNT(*) AS n FROM outbox WHERE dispatched_at IS NULL')) as {
+    const [{ n }] = (await this.db.query(`SELECT COUNT(*) AS n FROM outbox WHERE ${DUE}`, [
+      new Date(Date.now() + LEAD_MS),
+    ])) as {
       n: string;
     }[];
     return Number(n);

@@ -9,7 +9,7 @@ import { Env, ENV } from '@/config/env';
 import { fenTransformer } from '@/common/money';
 import { Page } from '@/common/pagination';
 import { businessDate } from '@/common/time';
-import { withTransaction } from '@/infrastructure/database/transaction';
+import { errorCode, Statement, withTransaction } from '@/infrastructure/database/transaction';
 import { HouseholdsService } from '@/modules/households/households.service';
 import { RegionsService } from '@/modules/regions/regions.service';
 import { SupplierType } from '@/modules/suppliers/entities/supplier.entity';
@@ -149,25 +149,6 @@ export class CatalogService {
     return mapProduct(p, stock.get(id) ?? 0, businessDate());
   }
 
-  /** Products by id, for pricing a set of order lines in one query. */
-  async productsByIds(
-    ids: string[],
-  ): Promise<Map<string, Pick<ProductEntity, 'id' | 'name' | 'priceFen' | 'supplierId'>>> {
-    const unique = [...new Set(ids)];
-    const rows = unique.length
-      ? ((await this.db.query(
-          `SELECT id, name, price_fen AS priceFen, supplier_id AS supplierId FROM products WHERE id IN (${unique.map(() => '?').join(',')})`,
-          unique,
-        )) as { id: string; name: string; priceFen: string; supplierId: string }[])
-      : [];
-    return new Map(
-      rows.map((p) => [
-        p.id,
-        { id: p.id, name: p.name, priceFen: Number(p.priceFen), supplierId: p.supplierId },
-      ]),
-    );
-  }
-
   async requireProduct(id: string): Promise<ProductEntity> {
     const p = await this.products.findOne({ where: { id } });
     if (!p) {
@@ -290,51 +271,70 @@ export class CatalogService {
   }
 
   /**
-   * Plans where `quantity` units of a product would come from: the named lot, or first-expiring-first
-   * (unexpired lots, those without a date last). Reads without locking; `takeStock` then takes them.
-   * Null when there is not enough.
+   * Everything an order needs before it is placed, in one read: the named products and their unexpired
+   * lots with stock, first-expiring first (lots without a date last). Plans every line, counting what the
+   * order's earlier lines already planned from the same lot; a line that cannot be filled plans null, a
+   * product that does not exist is missing from `products`.
    */
-  async planStock(
-    em: EntityManager,
-    productId: string,
-    quantity: number,
-    lotId?: string,
-  ): Promise<{ lotId: string; quantity: number }[] | null> {
-    const lots = (await em.query(
-      `SELECT id, remaining FROM supply_lots
-        WHERE product_id = ? AND remaining > 0 AND (expires_at IS NULL OR expires_at >= ?) ${lotId ? 'AND id = ?' : ''}
-        ORDER BY expires_at IS NULL, expires_at, id`,
-      lotId ? [productId, businessDate(), lotId] : [productId, businessDate()],
-    )) as { id: string; remaining: number }[];
-    const plan: { lotId: string; quantity: number }[] = [];
-    let need = quantity;
-    for (const lot of lots) {
-      if (need === 0) {
-        break;
+  async planOrder(lines: readonly { productId: string; quantity: number; lotId?: string }[]): Promise<{
+    products: Map<string, Pick<ProductEntity, 'id' | 'name' | 'priceFen' | 'supplierId'>>;
+    plans: ({ lotId: string; quantity: number }[] | null)[];
+  }> {
+    const ids = [...new Set(lines.map((l) => l.productId))];
+    const rows = (await this.db.query(
+      `SELECT p.id, p.name, p.price_fen AS priceFen, p.supplier_id AS supplierId, l.id AS lotId, l.remaining
+         FROM products p
+         LEFT JOIN supply_lots l
+           ON l.product_id = p.id AND l.remaining > 0 AND (l.expires_at IS NULL OR l.expires_at >= ?)
+        WHERE p.id IN (${ids.map(() => '?').join(',')})
+        ORDER BY p.id, l.expires_at IS NULL, l.expires_at, l.id`,
+      [businessDate(), ...ids],
+    )) as {
+      id: string;
+      name: string;
+      priceFen: string;
+      supplierId: string;
+      lotId: string | null;
+      remaining: string | null;
+    }[];
+    const products = new Map<string, Pick<ProductEntity, 'id' | 'name' | 'priceFen' | 'supplierId'>>();
+    const lots = new Map<string, { id: string; remaining: number }[]>();
+    for (const r of rows) {
+      if (!products.has(r.id)) {
+        products.set(r.id, {
+          id: r.id,
+          name: r.name,
+          priceFen: Number(r.priceFen),
+          supplierId: r.supplierId,
+        });
+        lots.set(r.id, []);
       }
-      const take = Math.min(need, Number(lot.remaining));
-      plan.push({ lotId: lot.id, quantity: take });
-      need -= take;
+      if (r.lotId) {
+        lots.get(r.id)!.push({ id: r.lotId, remaining: Number(r.remaining) });
+      }
     }
-    return need === 0 ? plan : null;
+    const plans = lines.map((l) => {
+      const candidates = (lots.get(l.productId) ?? []).filter((lot) => !l.lotId || lot.id === l.lotId);
+      const plan = takeFromLots(candidates, l.quantity);
+      // What this line takes is not there for the next line of the same order.
+      for (const t of plan ?? []) {
+        candidates.find((lot) => lot.id === t.lotId)!.remaining -= t.quantity;
+      }
+      return plan;
+    });
+    return { products, plans };
   }
 
   /**
-   * Takes planned units inside the caller's transaction with one conditional decrement per lot, so stock
-   * never goes below zero whatever the concurrency; false when another buyer got there first (the caller
-   * rolls back and plans again). Callers run it last before commit: the lot rows stay locked only briefly.
+   * The statements that take planned units inside a batched transaction. `remaining` is UNSIGNED, so a
+   * decrement below zero is an error (`ER_DATA_OUT_OF_RANGE`, see `isStockTaken`) that stops the batch before
+   * its COMMIT: stock never goes negative whatever the concurrency, and the caller plans again.
    */
-  async takeStock(em: EntityManager, plan: { lotId: string; quantity: number }[]): Promise<boolean> {
-    for (const p of plan) {
-      const r = (await em.query(
-        'UPDATE supply_lots SET remaining = remaining - ? WHERE id = ? AND remaining >= ?',
-        [p.quantity, p.lotId, p.quantity],
-      )) as { affectedRows: number };
-      if (r.affectedRows !== 1) {
-        return false;
-      }
-    }
-    return true;
+  takeStockStatements(plan: readonly { lotId: string; quantity: number }[]): Statement[] {
+    return plan.map(
+      (p) =>
+        ['UPDATE supply_lots SET remaining = remaining - ? WHERE id = ?', [p.quantity, p.lotId]] as const,
+    );
   }
 
   /** Puts units back on a lot (a cancelled order), inside the caller's transaction. */
@@ -364,4 +364,29 @@ export class CatalogService {
       .execute();
     return (lapsed.affected ?? 0) + (renewed.affected ?? 0);
   }
+}
+
+/** Takes `quantity` from lots in the order given; null when they do not hold enough. */
+export function takeFromLots(
+  lots: readonly { id: string; remaining: number }[],
+  quantity: number,
+): { lotId: string; quantity: number }[] | null {
+  const plan: { lotId: string; quantity: number }[] = [];
+  let need = quantity;
+  for (const lot of lots) {
+    if (need === 0) {
+      break;
+    }
+    const take = Math.min(need, lot.remaining);
+    if (take > 0) {
+      plan.push({ lotId: lot.id, quantity: take });
+      need -= take;
+    }
+  }
+  return need === 0 ? plan : null;
+}
+
+/** True when a batch failed because a lot held fewer units than a decrement took (another buyer won). */
+export function isStockTaken(e: unknown): boolean {
+  return errorCode(e) === 'ER_DATA_OUT_OF_RANGE';
 }

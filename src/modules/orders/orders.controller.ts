@@ -6,13 +6,15 @@ import {
   Inject,
   Param,
   Post,
+  Headers,
   Query,
   RawBodyRequest,
   Req,
+  Res,
 } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Public, Roles } from '@/common/auth/decorators';
 import { AuthUser, Role } from '@/common/auth/role';
 import { Page } from '@/common/pagination';
@@ -60,8 +62,24 @@ export class OrdersController {
 
   @Get('orders/:id')
   @Roles(...Object.values(Role))
-  get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<OrderView> {
-    return this.orders.getFor(user, id);
+  @ApiOperation({
+    summary: 'One order',
+    description:
+      'With `Prefer: wait=N` (RFC 7240, seconds, at most 10) an order still awaiting payment is answered when it changes ' +
+      'or after N seconds, so a buyer waiting for PAID asks once instead of polling; `Preference-Applied` echoes it.',
+  })
+  @ApiHeader({ name: 'Prefer', required: false, example: 'wait=5' })
+  get(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Headers('prefer') prefer: string | undefined,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<OrderView> {
+    const wait = preferredWaitSeconds(prefer);
+    if (wait > 0) {
+      res.header('Preference-Applied', `wait=${wait}`);
+    }
+    return this.orders.getFor(user, id, wait * 1000);
   }
 
   @Post('orders/:id/payments')
@@ -101,4 +119,10 @@ export class OrdersController {
     await this.payments.handleNotification(provider, req.headers, raw);
     return { received: true };
   }
+}
+
+/** The `wait` preference of a `Prefer` header in whole seconds, at most 10; 0 when absent or unreadable. */
+export function preferredWaitSeconds(prefer: string | undefined): number {
+  const m = /(?:^|[,;\s])wait\s*=\s*"?(\d+)"?/i.exec(prefer ?? '');
+  return m ? Math.min(10, Number(m[1])) : 0;
 }

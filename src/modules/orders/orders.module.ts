@@ -7,6 +7,7 @@ import { PaymentAgreementEntity } from './entities/payment-agreement.entity';
 import { PaymentEntity } from './entities/payment.entity';
 import { RefundEntity } from './entities/refund.entity';
 import { OrdersJobs } from './jobs/orders.jobs';
+import { OrderEvents } from './order-events';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 import { PaymentsService } from './payments.service';
@@ -24,7 +25,7 @@ import { PaymentsService } from './payments.service';
     CatalogModule,
   ],
   controllers: [OrdersController],
-  providers: [OrdersService, PaymentsService, OrdersJobs],
+  providers: [OrdersService, PaymentsService, OrderEvents, OrdersJobs],
   exports: [OrdersService, PaymentsService],
 })
 export class OrdersModule {}

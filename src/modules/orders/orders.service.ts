@@ -11,16 +11,14 @@ import {
 } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { Page, paginate } from '@/common/pagination';
-import { withTransaction } from '@/infrastructure/database/transaction';
+import { withBatchTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { JobName } from '@/infrastructure/queue/jobs';
-import { CatalogService } from '@/modules/catalog/catalog.service';
+import { CatalogService, isStockTaken } from '@/modules/catalog/catalog.service';
 import { OrderListQuery, OrderView, mapOrder } from './dto/orders.dto';
 import { Attribution, Channel, OrderEntity, OrderStatus } from './entities/order.entity';
 import { OrderLineEntity } from './entities/order-line.entity';
-
-/** The planned stock went to another buyer between planning and taking. */
-class StockRaceLost extends Error {}
+import { OrderEvents } from './order-events';
 
 export interface NewOrder {
   buyerUserId: string;
@@ -46,18 +44,12 @@ export class OrdersService {
     @InjectRepository(OrderLineEntity) private readonly lines: Repository<OrderLineEntity>,
     @Inject(CatalogService) private readonly catalog: CatalogService,
     @Inject(OutboxService) private readonly outbox: OutboxService,
+    @Inject(OrderEvents) private readonly events: OrderEvents,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
   /** Places an order; 409 `out-of-stock` when a line cannot be filled (nothing is taken then). */
   async create(input: NewOrder): Promise<{ order: OrderEntity; lines: OrderLineEntity[] }> {
-    const products = await this.catalog.productsByIds(input.lines.map((l) => l.productId));
-    const missing = input.lines.findIndex((l) => !products.has(l.productId));
-    if (missing >= 0) {
-      throw new ValidationFailedError([
-        { field: `lines[${missing}].productId`, message: 'productId must name an existing product' },
-      ]);
-    }
     const now = new Date();
     const order = this.orders.create({
       id: newId(),
@@ -73,99 +65,128 @@ export class OrdersService {
       createdAt: now,
       updatedAt: now,
     });
-    const lines = await this.placeWithRetry(async (em) => {
-      const out: OrderLineEntity[] = [];
-      const plans: { lotId: string; quantity: number }[] = [];
-      for (const [i, l] of input.lines.entries()) {
-        const p = products.get(l.productId)!;
-        const plan = await this.catalog.planStock(em, l.productId, l.quantity, l.lotId);
-        if (!plan) {
-          throw new ConflictError('out-of-stock', `Not enough of “${p.name}” in stock for line ${i + 1}.`);
-        }
-        const unit = l.unitPriceFen ?? p.priceFen;
-        for (const t of plan) {
-          plans.push(t);
-          out.push(
-            this.lines.create({
-              id: newId(),
-              orderId: order.id,
-              lineNo: out.length + 1,
-              productId: l.productId,
-              lotId: t.lotId,
-              supplierId: p.supplierId,
-              quantity: t.quantity,
-              unitPriceFen: unit,
-              amountFen: unit * t.quantity,
-              refundedFen: 0,
-            }),
-          );
-        }
-      }
-      order.totalFen = out.reduce((a, l) => a + l.amountFen, 0);
-      // Plain statements on the hottest write path: the query builder costs more CPU than the inserts.
-      await em.query(
-        `INSERT INTO orders (id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, attribution, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
-        [
-          order.id,
-          order.buyerUserId,
-          order.channel,
-          order.status,
-          order.totalFen,
-          order.payBy,
-          order.attribution ? JSON.stringify(order.attribution) : null,
-          now,
-          now,
-        ],
-      );
-      await em.query(
-        `INSERT INTO order_lines (id, order_id, line_no, product_id, lot_id, supplier_id, quantity, unit_price_fen, amount_fen, refunded_fen)
-         VALUES ${out.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, 0)').join(',')}`,
-        out.flatMap((l) => [
-          l.id,
-          l.orderId,
-          l.lineNo,
-          l.productId,
-          l.lotId,
-          l.supplierId,
-          l.quantity,
-          l.unitPriceFen,
-          l.amountFen,
-        ]),
-      );
-      await this.outbox.add(em, JobName.OrderDeadline, { orderId: order.id }, order.payBy);
-      // Last, so the lot rows are locked only for this statement and the commit.
-      if (!(await this.catalog.takeStock(em, plans))) {
-        throw new StockRaceLost();
-      }
-      return out;
-    });
-    this.outbox.kick();
-    return { order, lines };
-  }
-
-  /** Runs a placement; when another buyer took the planned stock first, plans again (a few times). */
-  private async placeWithRetry<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    // Plan from one unlocked read, then write the order and take its stock in one round trip; when another
+    // buyer took the planned units meanwhile, the decrement fails before COMMIT and we plan again.
     for (let attempt = 1; ; attempt++) {
+      const lines = this.planLines(order, input, await this.catalog.planOrder(input.lines));
       try {
-        return await withTransaction(this.db, work);
+        await withBatchTransaction(this.db, (tx) =>
+          tx.commit([
+            [
+              `INSERT INTO orders (id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, attribution, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+              [
+                order.id,
+                order.buyerUserId,
+                order.channel,
+                order.status,
+                order.totalFen,
+                order.payBy,
+                order.attribution ? JSON.stringify(order.attribution) : null,
+                now,
+                now,
+              ],
+            ],
+            [
+              `INSERT INTO order_lines (id, order_id, line_no, product_id, lot_id, supplier_id, quantity, unit_price_fen, amount_fen, refunded_fen)
+               VALUES ${lines.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, 0)').join(',')}`,
+              lines.flatMap((l) => [
+                l.id,
+                l.orderId,
+                l.lineNo,
+                l.productId,
+                l.lotId,
+                l.supplierId,
+                l.quantity,
+                l.unitPriceFen,
+                l.amountFen,
+              ]),
+            ],
+            // The deadline's row carries the order's id, so paying the order can take it back.
+            this.outbox.statement(
+              JobName.OrderDeadline,
+              { orderId: order.id },
+              { id: order.id, runAt: order.payBy },
+            ),
+            // Last, so the lot rows are locked only for this statement and the commit.
+            ...this.catalog.takeStockStatements(lines),
+          ]),
+        );
       } catch (e) {
-        if (!(e instanceof StockRaceLost) || attempt >= 5) {
-          if (e instanceof StockRaceLost) {
-            throw new ConflictError('out-of-stock', 'The stock was taken by other buyers meanwhile.');
-          }
-          throw e;
+        if (isStockTaken(e) && attempt < 5) {
+          continue;
         }
+        if (isStockTaken(e)) {
+          throw new ConflictError('out-of-stock', 'The stock was taken by other buyers meanwhile.');
+        }
+        throw e;
       }
+      this.outbox.kick();
+      return { order, lines };
     }
   }
 
-  async getFor(user: AuthUser, id: string): Promise<OrderView> {
-    const { order, lines } = await this.orderWithLines(id);
-    if (order.buyerUserId !== user.id && !hasRole(user, Role.Admin)) {
-      throw new ForbiddenError('Only the buyer or an administrator may see this order.');
+  /** The order's lines from a plan; sets the order's total. Throws when a product is missing or short. */
+  private planLines(
+    order: OrderEntity,
+    input: NewOrder,
+    { products, plans }: Awaited<ReturnType<CatalogService['planOrder']>>,
+  ): OrderLineEntity[] {
+    const missing = input.lines.findIndex((l) => !products.has(l.productId));
+    if (missing >= 0) {
+      throw new ValidationFailedError([
+        { field: `lines[${missing}].productId`, message: 'productId must name an existing product' },
+      ]);
     }
-    return mapOrder(order, lines);
+    const out: OrderLineEntity[] = [];
+    for (const [i, l] of input.lines.entries()) {
+      const p = products.get(l.productId)!;
+      const plan = plans[i];
+      if (!plan) {
+        throw new ConflictError('out-of-stock', `Not enough of “${p.name}” in stock for line ${i + 1}.`);
+      }
+      const unit = l.unitPriceFen ?? p.priceFen;
+      for (const t of plan) {
+        out.push(
+          this.lines.create({
+            id: newId(),
+            orderId: order.id,
+            lineNo: out.length + 1,
+            productId: l.productId,
+            lotId: t.lotId,
+            supplierId: p.supplierId,
+            quantity: t.quantity,
+            unitPriceFen: unit,
+            amountFen: unit * t.quantity,
+            refundedFen: 0,
+          }),
+        );
+      }
+    }
+    order.totalFen = out.reduce((a, l) => a + l.amountFen, 0);
+    return out;
+  }
+
+  /**
+   * An order as its buyer (or an administrator) sees it. With `waitMs`, an order still awaiting payment is
+   * answered when it changes (paid, cancelled) or when the time is up, whichever comes first, so a buyer
+   * waiting for PAID asks once instead of polling.
+   */
+  async getFor(user: AuthUser, id: string, waitMs = 0): Promise<OrderView> {
+    const waiter = waitMs > 0 ? this.events.waitFor(id, waitMs) : undefined;
+    try {
+      let { order, lines } = await this.orderWithLines(id);
+      if (order.buyerUserId !== user.id && !hasRole(user, Role.Admin)) {
+        throw new ForbiddenError('Only the buyer or an administrator may see this order.');
+      }
+      if (waiter && order.status === OrderStatus.PendingPayment) {
+        await waiter.done;
+        ({ order, lines } = await this.orderWithLines(id));
+      }
+      return mapOrder(order, lines);
+    } finally {
+      waiter?.cancel();
+    }
   }
 
   async listFor(user: AuthUser, q: OrderListQuery): Promise<Page<OrderView>> {
@@ -222,11 +243,9 @@ export class OrdersService {
   /** An order by id (locked for update inside the caller's transaction when `lock`); 404 when missing. */
   async requireOrder(id: string, em?: EntityManager, lock = false): Promise<OrderEntity> {
     // Plain SQL: this runs several times per checkout, where the query builder's cost shows.
-    const [r] = (await (em ?? this.db).query(
-      `SELECT id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, paid_at, paid_date, attribution,
-              created_at, updated_at FROM orders WHERE id = ?${lock ? ' FOR UPDATE' : ''}`,
-      [id],
-    )) as Record<string, unknown>[];
+    const [r] = (await (em ?? this.db).query(`${ORDER_COLUMNS} WHERE id = ?${lock ? ' FOR UPDATE' : ''}`, [
+      id,
+    ])) as Record<string, unknown>[];
     if (!r) {
       throw new NotFoundError(`Order ${id}`, 'order-not-found');
     }
@@ -307,7 +326,10 @@ export class OrdersService {
   }
 }
 
-function orderFromRow(r: Record<string, unknown>): OrderEntity {
+export const ORDER_COLUMNS = `SELECT id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, paid_at,
+  paid_date, attribution, created_at, updated_at FROM orders`;
+
+export function orderFromRow(r: Record<string, unknown>): OrderEntity {
   return Object.assign(new OrderEntity(), {
     id: r.id as string,
     buyerUserId: r.buyer_user_id as string,

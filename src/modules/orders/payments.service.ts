@@ -1,13 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull, LessThan, Repository } from 'typeorm';
+import { DataSource, IsNull, LessThan, Repository } from 'typeorm';
 import { Env, ENV } from '@/config/env';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
-import { ConflictError, DomainError, ForbiddenError } from '@/common/errors/domain-error';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { splitFen } from '@/common/money';
 import { businessDate } from '@/common/time';
-import { withTransaction } from '@/infrastructure/database/transaction';
+import {
+  isDuplicateKey,
+  runStatements,
+  Statement,
+  withBatchTransaction,
+  withTransaction,
+} from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import {
   InvalidNotificationError,
@@ -20,7 +26,8 @@ import { OrderEntity, OrderStatus } from './entities/order.entity';
 import { OrderLineEntity } from './entities/order-line.entity';
 import { PaymentEntity, PaymentStatus } from './entities/payment.entity';
 import { RefundEntity } from './entities/refund.entity';
-import { OrdersService } from './orders.service';
+import { OrderEvents } from './order-events';
+import { OrdersService, ORDER_COLUMNS, orderFromRow } from './orders.service';
 
 /**
  * Payments through a provider: start one, learn its outcome from a signed notification (idempotently: a
@@ -37,6 +44,7 @@ export class PaymentsService {
     @Inject(PAYMENT_PROVIDERS) private readonly providers: Map<string, PaymentProvider>,
     @Inject(OrdersService) private readonly orders: OrdersService,
     @Inject(OutboxService) private readonly outbox: OutboxService,
+    @Inject(OrderEvents) private readonly events: OrderEvents,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
@@ -53,37 +61,70 @@ export class PaymentsService {
     return p;
   }
 
-  /** The buyer pays an order; the answer is PENDING until the provider confirms. */
-  async start(user: AuthUser, orderId: string, providerName: string): Promise<PaymentEntity> {
+  /**
+   * The buyer pays an order; the answer is PENDING until the provider confirms. One round trip: the payment
+   * is inserted only if the order is the buyer's, awaiting payment and within its time, and the database
+   * keeps one open payment per order, so a double tap finds the first tap's payment instead of charging the
+   * buyer twice.
+   */
+  async start(user: AuthUser, orderId: string, providerName: string, attempt = 1): Promise<PaymentEntity> {
     const provider = this.provider(providerName);
-    // The order row is locked from the checks to the insert, so concurrent starts (a double tap) find the
-    // first one's payment instead of charging the buyer once each.
-    const { payment, fresh } = await withTransaction(this.db, async (em) => {
-      const order = await this.orders.requireOrder(orderId, em, true);
-      if (order.buyerUserId !== user.id) {
-        throw new ForbiddenError('Only the buyer may pay this order.');
-      }
-      if (order.status !== OrderStatus.PendingPayment) {
-        throw new ConflictError('order-not-payable', `The order is ${order.status}.`);
-      }
-      if (order.payBy.getTime() <= Date.now()) {
-        throw new ConflictError('order-expired', 'The time to pay this order has passed.');
-      }
-      const [open] = await this.paymentsWhere(em, 'order_id = ? AND status = ? LIMIT 1', [
-        orderId,
-        PaymentStatus.Pending,
+    const now = new Date();
+    const id = newId();
+    let results: unknown[];
+    try {
+      results = await runStatements(this.db, [
+        [
+          `INSERT INTO payments (id, order_id, provider, provider_ref, status, amount_fen, created_at, updated_at)
+           SELECT ?, id, ?, NULL, ?, total_fen, ?, ? FROM orders
+            WHERE id = ? AND buyer_user_id = ? AND status = ? AND pay_by > ?`,
+          [
+            id,
+            provider.name,
+            PaymentStatus.Pending,
+            now,
+            now,
+            orderId,
+            user.id,
+            OrderStatus.PendingPayment,
+            now,
+          ],
+        ],
+        [`${ORDER_COLUMNS} WHERE id = ?`, [orderId]],
       ]);
-      if (open) {
-        return { payment: open, fresh: false };
+    } catch (e) {
+      if (!isDuplicateKey(e)) {
+        throw e;
       }
-      const created = this.newPayment(order, provider);
-      await this.insertPayment(em, created);
-      return { payment: created, fresh: true };
-    });
-    if (!fresh) {
-      return payment;
+      // A payment is open already (a double tap, or a retry after a lost answer): that one is the answer.
+      const [open] = (await this.db.query(`${PAYMENT_COLUMNS} WHERE open_order_id = ?`, [orderId])) as Record<
+        string,
+        unknown
+      >[];
+      if (open || attempt >= 3) {
+        return open ? paymentFromRow(open) : Promise.reject(e);
+      }
+      // It closed in between (declined, or paid): ask again, now without it.
+      return this.start(user, orderId, providerName, attempt + 1);
     }
-    return this.callProvider(payment, provider, (id) => provider.create(id, payment.amountFen));
+    const [inserted, [row]] = results as [{ affectedRows: number }, Record<string, unknown>[]];
+    if (inserted.affectedRows === 1) {
+      const order = orderFromRow(row);
+      const payment = Object.assign(this.newPayment(order, provider), { id, createdAt: now, updatedAt: now });
+      return this.callProvider(payment, provider, (pid) => provider.create(pid, payment.amountFen));
+    }
+    // Nothing inserted: say why.
+    if (!row) {
+      throw new NotFoundError(`Order ${orderId}`, 'order-not-found');
+    }
+    const order = orderFromRow(row);
+    if (order.buyerUserId !== user.id) {
+      throw new ForbiddenError('Only the buyer may pay this order.');
+    }
+    if (order.status !== OrderStatus.PendingPayment) {
+      throw new ConflictError('order-not-payable', `The order is ${order.status}.`);
+    }
+    throw new ConflictError('order-expired', 'The time to pay this order has passed.');
   }
 
   /** Charges an order through a pay-after-use agreement (cabinets). */
@@ -102,40 +143,9 @@ export class PaymentsService {
     call: (paymentId: string) => Promise<{ ref: string }>,
   ): Promise<PaymentEntity> {
     const payment = this.newPayment(order, provider);
-    await this.insertPayment(this.db.manager, payment);
+    const [sql, params] = insertPayment(payment);
+    await this.db.query(sql, params as unknown[]);
     return this.callProvider(payment, provider, call);
-  }
-
-  private async insertPayment(em: EntityManager, p: PaymentEntity): Promise<void> {
-    await em.query(
-      `INSERT INTO payments (id, order_id, provider, provider_ref, status, amount_fen, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [p.id, p.orderId, p.provider, p.providerRef, p.status, p.amountFen, p.createdAt, p.updatedAt],
-    );
-  }
-
-  /** Payments matching a WHERE clause, read with plain SQL (the checkout's hot path). */
-  private async paymentsWhere(em: EntityManager, where: string, params: unknown[]): Promise<PaymentEntity[]> {
-    const rows = (await em.query(
-      `SELECT id, order_id, provider, provider_ref, status, amount_fen, failure_reason, captured_at, captured_date,
-              created_at, updated_at FROM payments WHERE ${where}`,
-      params,
-    )) as Record<string, unknown>[];
-    return rows.map((r) =>
-      Object.assign(new PaymentEntity(), {
-        id: r.id as string,
-        orderId: r.order_id as string,
-        provider: r.provider as string,
-        providerRef: (r.provider_ref as string | null) ?? null,
-        status: r.status as PaymentStatus,
-        amountFen: Number(r.amount_fen),
-        failureReason: (r.failure_reason as string | null) ?? null,
-        capturedAt: (r.captured_at as Date | null) ?? null,
-        capturedDate: (r.captured_date as string | null) ?? null,
-        createdAt: r.created_at as Date,
-        updatedAt: r.updated_at as Date,
-      }),
-    );
   }
 
   private newPayment(order: OrderEntity, provider: PaymentProvider): PaymentEntity {
@@ -215,7 +225,8 @@ export class PaymentsService {
   /**
    * Applies a provider's verdict to our payment (and its order): the one path for notifications, queries
    * and deadlines. SUCCEEDED captures and pays the order (writing the allocation to the outbox); DECLINED or
-   * CANCELLED fails the payment; PENDING and UNKNOWN change nothing.
+   * CANCELLED fails the payment; PENDING and UNKNOWN change nothing. One round trip: every change is a
+   * conditional statement, so a repeat or a late copy matches nothing and posts nothing.
    */
   async settle(
     paymentId: string,
@@ -226,63 +237,116 @@ export class PaymentsService {
     if (status === 'PENDING' || status === 'UNKNOWN') {
       return null;
     }
-    let refundAfter: PaymentEntity | undefined;
-    const result = await withTransaction(this.db, async (em) => {
-      const [payment] = await this.paymentsWhere(em, 'id = ? FOR UPDATE', [paymentId]);
-      if (
-        !payment ||
-        payment.provider !== providerName ||
-        (providerRef && payment.providerRef && payment.providerRef !== providerRef)
-      ) {
-        this.logger.warn(`notification for unknown payment ${paymentId} from ${providerName}`);
-        return null;
-      }
-      if (payment.status !== PaymentStatus.Pending && payment.status !== PaymentStatus.Cancelled) {
-        return payment.status; // already applied: a duplicate notification posts nothing
-      }
-      if (status !== 'SUCCEEDED') {
-        if (payment.status === PaymentStatus.Pending) {
-          await em.query(
-            'UPDATE payments SET status = ?, failure_reason = ?, updated_at = NOW(3) WHERE id = ?',
-            [PaymentStatus.Failed, `provider: ${status}`, payment.id],
-          );
-        }
-        return PaymentStatus.Failed;
-      }
-      const now = new Date();
-      const today = businessDate(now);
-      await em.query(
-        'UPDATE payments SET status = ?, captured_at = ?, captured_date = ?, provider_ref = ?, updated_at = NOW(3) WHERE id = ?',
-        [PaymentStatus.Captured, now, today, providerRef ?? payment.providerRef, payment.id],
-      );
-      // Only an order still awaiting payment becomes PAID; the update itself is the check (and the lock).
-      const paid = (await em.query(
-        'UPDATE orders SET status = ?, paid_at = ?, paid_date = ?, updated_at = NOW(3) WHERE id = ? AND status = ?',
-        [OrderStatus.Paid, now, today, payment.orderId, OrderStatus.PendingPayment],
-      )) as { affectedRows: number };
-      if (paid.affectedRows === 1) {
-        await this.outbox.add(em, JobName.AllocateOrder, { orderId: payment.orderId });
-      } else {
-        // Money arrived for an order that was cancelled meanwhile (or paid twice): give it back.
-        refundAfter = { ...payment, providerRef: providerRef ?? payment.providerRef };
-      }
-      return PaymentStatus.Captured;
-    });
-    this.outbox.kick();
-    if (refundAfter?.providerRef) {
-      await this.provider(providerName)
-        .refund(refundAfter.providerRef, `auto-${refundAfter.id}`, refundAfter.amountFen)
-        .then(() =>
-          this.payments.update(
-            { id: refundAfter!.id },
-            { failureReason: 'refunded: the order was no longer payable' },
-          ),
-        )
-        .catch((e: unknown) =>
-          this.logger.error(`could not return payment ${refundAfter!.id}: ${(e as Error).message}`),
-        );
+    const ref = providerRef ?? null;
+    // The payment's order and provider never change, so they are read before the transaction; its status is
+    // checked under the lock by the conditional updates.
+    const [row] = (await this.db.query(`${PAYMENT_COLUMNS} WHERE id = ?`, [paymentId])) as Record<
+      string,
+      unknown
+    >[];
+    const payment = row ? paymentFromRow(row) : undefined;
+    if (
+      !payment ||
+      payment.provider !== providerName ||
+      (ref && payment.providerRef && payment.providerRef !== ref)
+    ) {
+      this.logger.warn(`notification for unknown payment ${paymentId} from ${providerName}`);
+      return null;
     }
-    return result;
+    const open = 'id = ? AND (? IS NULL OR provider_ref IS NULL OR provider_ref = ?)';
+    const now = new Date();
+    const today = businessDate(now);
+    const results = await withBatchTransaction(this.db, (tx) =>
+      tx.commit(
+        status === 'SUCCEEDED'
+          ? [
+              [
+                `UPDATE payments SET status = ?, captured_at = ?, captured_date = ?, provider_ref = COALESCE(?, provider_ref),
+                        updated_at = NOW(3)
+                  WHERE ${open} AND status IN (?, ?)`,
+                [
+                  PaymentStatus.Captured,
+                  now,
+                  today,
+                  ref,
+                  paymentId,
+                  ref,
+                  ref,
+                  PaymentStatus.Pending,
+                  PaymentStatus.Cancelled,
+                ],
+              ],
+              // Only an order still awaiting payment becomes PAID, and only by the payment captured just now.
+              [
+                `UPDATE orders SET status = ?, paid_at = ?, paid_date = ?, updated_at = NOW(3)
+                  WHERE id = ? AND status = ?
+                    AND EXISTS (SELECT 1 FROM payments WHERE id = ? AND status = ? AND captured_at = ?)`,
+                [
+                  OrderStatus.Paid,
+                  now,
+                  today,
+                  payment.orderId,
+                  OrderStatus.PendingPayment,
+                  paymentId,
+                  PaymentStatus.Captured,
+                  now,
+                ],
+              ],
+              this.outbox.statement(
+                JobName.AllocateOrder,
+                { orderId: payment.orderId },
+                { when: 'ROW_COUNT() > 0' },
+              ),
+              // A paid order's deadline is never needed: its row goes before it reaches the queue.
+              [
+                `DELETE FROM outbox WHERE id = ? AND job_name = ? AND dispatched_at IS NULL
+                    AND EXISTS (SELECT 1 FROM orders WHERE id = ? AND status = ?)`,
+                [payment.orderId, JobName.OrderDeadline, payment.orderId, OrderStatus.Paid],
+              ],
+            ]
+          : [
+              [
+                `UPDATE payments SET status = ?, failure_reason = ?, updated_at = NOW(3) WHERE ${open} AND status = ?`,
+                [PaymentStatus.Failed, `provider: ${status}`, paymentId, ref, ref, PaymentStatus.Pending],
+              ],
+            ],
+      ),
+    );
+    if ((results[0] as { affectedRows: number }).affectedRows !== 1) {
+      // Already applied (a duplicate or late notification posts nothing), or no longer open.
+      const [current] = (await this.db.query('SELECT status FROM payments WHERE id = ?', [paymentId])) as {
+        status: PaymentStatus;
+      }[];
+      if (current.status === PaymentStatus.Pending) {
+        return null; // its reference changed under us: not ours to settle
+      }
+      // A cancelled payment stays cancelled when the provider declines it too.
+      return current.status === PaymentStatus.Cancelled ? PaymentStatus.Failed : current.status;
+    }
+    if (status !== 'SUCCEEDED') {
+      return PaymentStatus.Failed;
+    }
+    if ((results[1] as { affectedRows: number }).affectedRows === 1) {
+      this.outbox.kick();
+      this.events.changed(payment.orderId);
+    } else {
+      // Money arrived for an order that was cancelled meanwhile (or paid twice): give it back.
+      const providerRefNow = ref ?? payment.providerRef;
+      if (providerRefNow) {
+        await this.provider(providerName)
+          .refund(providerRefNow, `auto-${payment.id}`, payment.amountFen)
+          .then(() =>
+            this.payments.update(
+              { id: payment.id },
+              { failureReason: 'refunded: the order was no longer payable' },
+            ),
+          )
+          .catch((e: unknown) =>
+            this.logger.error(`could not return payment ${payment.id}: ${(e as Error).message}`),
+          );
+      }
+    }
+    return PaymentStatus.Captured;
   }
 
   /** Queries the provider for every payment pending longer than PAYMENT_RECOVERY_AFTER_SECONDS. */
@@ -355,6 +419,9 @@ export class PaymentsService {
       }
       return done;
     });
+    if (cancelled) {
+      this.events.changed(orderId);
+    }
     return cancelled ? 'cancelled' : 'unchanged';
   }
 
@@ -425,4 +492,31 @@ export class PaymentsService {
   getRefund(id: string): Promise<RefundEntity | null> {
     return this.db.getRepository(RefundEntity).findOne({ where: { id } });
   }
+}
+
+const PAYMENT_COLUMNS = `SELECT id, order_id, provider, provider_ref, status, amount_fen, failure_reason, captured_at,
+  captured_date, created_at, updated_at FROM payments`;
+
+function paymentFromRow(r: Record<string, unknown>): PaymentEntity {
+  return Object.assign(new PaymentEntity(), {
+    id: r.id as string,
+    orderId: r.order_id as string,
+    provider: r.provider as string,
+    providerRef: (r.provider_ref as string | null) ?? null,
+    status: r.status as PaymentStatus,
+    amountFen: Number(r.amount_fen),
+    failureReason: (r.failure_reason as string | null) ?? null,
+    capturedAt: (r.captured_at as Date | null) ?? null,
+    capturedDate: (r.captured_date as string | null) ?? null,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+  });
+}
+
+function insertPayment(p: PaymentEntity): Statement {
+  return [
+    `INSERT INTO payments (id, order_id, provider, provider_ref, status, amount_fen, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [p.id, p.orderId, p.provider, p.providerRef, p.status, p.amountFen, p.createdAt, p.updatedAt],
+  ];
 }

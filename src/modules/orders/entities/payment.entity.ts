@@ -42,6 +42,21 @@ export class PaymentEntity {
   @Column({ name: 'captured_date', type: 'date', nullable: true })
   capturedDate: string | null;
 
+  /** The order's id while this payment is PENDING, else null: unique, so an order has one open payment. */
+  @Index('uq_payments_open_order', { unique: true })
+  @Column({
+    name: 'open_order_id',
+    type: 'char',
+    length: 26,
+    nullable: true,
+    generatedType: 'STORED',
+    asExpression: "IF(`status` = 'PENDING', RTRIM(`order_id`), NULL)",
+    insert: false,
+    update: false,
+    select: false,
+  })
+  openOrderId?: string | null;
+
   @CreatedAt() createdAt: Date;
   @UpdatedAt() updatedAt: Date;
 }
