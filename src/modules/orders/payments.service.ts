@@ -101,8 +101,11 @@ export class PaymentsService {
         string,
         unknown
       >[];
-      if (open || attempt >= 3) {
-        return open ? paymentFromRow(open) : Promise.reject(e);
+      if (open) {
+        return paymentFromRow(open);
+      }
+      if (attempt >= 3) {
+        throw e;
       }
       // It closed in between (declined, or paid): ask again, now without it.
       return this.start(user, orderId, providerName, attempt + 1);
