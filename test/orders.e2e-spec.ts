@@ -1,4 +1,5 @@
-import { JobName } from '@/infrastructure/queue/jobs';
+import { OutboxService } from '@/infrastructure/outbox/outbox.service';
+import { JobName, QueueName } from '@/infrastructure/queue/jobs';
 import { QueueService } from '@/infrastructure/queue/queue.service';
 import { PaymentsService } from '@/modules/orders/payments.service';
 import { businessDay, fields } from './support/answers';
@@ -205,6 +206,30 @@ describe('online orders', () => {
       expect([await stock(plenty), await stock(scarce)]).toEqual([6, 0]);
     });
 
+    it('two lines of one product share its lots: exactly enough is one order, one unit more is 409 taking nothing', async () => {
+      const productId = await newProduct(300);
+      const lotId = await newLot(productId, 5);
+      const short = await order(alice, [
+        { productId, quantity: 3 },
+        { productId, quantity: 3 },
+      ]);
+      expect(short.status).toBe(409);
+      expect(short.body.code).toBe('out-of-stock');
+      expect(short.body.detail).toContain('line 2');
+      expect(await remaining(lotId)).toBe(5);
+      const res = await order(alice, [
+        { productId, quantity: 3 },
+        { productId, quantity: 2 },
+      ]);
+      expect(res.status).toBe(201);
+      expect(res.body.totalFen).toBe(1500);
+      expect(res.body.lines.map((l: { lotId: string; quantity: number }) => [l.lotId, l.quantity])).toEqual([
+        [lotId, 3],
+        [lotId, 2],
+      ]);
+      expect(await remaining(lotId)).toBe(0);
+    });
+
     it('400 validation-failed for bad bodies and unknown products, writing nothing', async () => {
       const productId = await newProduct(100);
       const lotId = await newLot(productId, 5);
@@ -277,6 +302,10 @@ describe('online orders', () => {
     }
     expect(new Set(citizens).size).toBe(100);
 
+    const ordersBefore = await count('SELECT COUNT(*) AS n FROM orders');
+    const deadlinesBefore = await count('SELECT COUNT(*) AS n FROM outbox WHERE job_name = ?', [
+      JobName.OrderDeadline,
+    ]);
     const answers = await Promise.all(citizens.map((c) => order(c, [{ productId, quantity: 1 }])));
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(10);
@@ -305,6 +334,12 @@ describe('online orders', () => {
       ),
     ).toBe(10);
     expect(await count('SELECT COUNT(*) AS n FROM supply_lots WHERE remaining < 0')).toBe(0);
+    // A refused buyer leaves nothing behind: no order row, no deadline.
+    expect((await count('SELECT COUNT(*) AS n FROM orders')) - ordersBefore).toBe(10);
+    expect(
+      (await count('SELECT COUNT(*) AS n FROM outbox WHERE job_name = ?', [JobName.OrderDeadline])) -
+        deadlinesBefore,
+    ).toBe(10);
   });
 
   describe('reading orders', () => {
@@ -378,6 +413,32 @@ describe('online orders', () => {
   });
 
   describe('the payment deadline', () => {
+    it('the deadline waits in the outbox and goes to BullMQ as a delayed job a minute before payBy', async () => {
+      const productId = await newProduct(100);
+      await newLot(productId, 3);
+      const created = await order(alice, [{ productId, quantity: 1 }]);
+      const id = created.body.id as string;
+      const outbox = t.app.get(OutboxService);
+      const queue = t.app.get(QueueService).queue(QueueName.Orders);
+      await outbox.dispatch();
+      expect(
+        await count('SELECT COUNT(*) AS n FROM outbox WHERE id = ? AND dispatched_at IS NULL', [id]),
+      ).toBe(1);
+      expect(await queue.getJob(id)).toBeUndefined();
+      // Half a minute before payBy it is due for the queue.
+      const soon = new Date(Date.now() + 30_000);
+      await t.db.query('UPDATE orders SET pay_by = ? WHERE id = ?', [soon, id]);
+      await t.db.query('UPDATE outbox SET run_at = ? WHERE id = ?', [soon, id]);
+      expect(await outbox.dispatch()).toBeGreaterThanOrEqual(1);
+      const job = await queue.getJob(id);
+      expect(job?.name).toBe(JobName.OrderDeadline);
+      expect(job?.data).toEqual({ orderId: id });
+      expect(job!.opts.delay).toBeGreaterThan(20_000);
+      expect(job!.opts.delay).toBeLessThanOrEqual(30_000);
+      expect(await job!.getState()).toBe('delayed');
+      await job!.remove();
+    });
+
     it('an unpaid order past payBy is CANCELLED by the OrderDeadline job and its stock returns', async () => {
       const productId = await newProduct(450);
       const lotA = await newLot(productId, 2, '2098-06-30');

@@ -1,5 +1,5 @@
 import { SANDBOX_SIGNATURE_HEADER, SandboxProvider } from '@/infrastructure/payments/sandbox.provider';
-import { JobName } from '@/infrastructure/queue/jobs';
+import { JobName, QueueName } from '@/infrastructure/queue/jobs';
 import { QueueService } from '@/infrastructure/queue/queue.service';
 import { PaymentsService } from '@/modules/orders/payments.service';
 import { factory } from './support/factory';
@@ -604,6 +604,101 @@ describe('payments through the sandbox gateway (refund window ONLINE:7)', () => 
       [33, 33, 0],
       [33, 33, 0],
     ]);
+  });
+
+  it('Prefer: wait answers one GET when the late notification arrives: PAID, with Preference-Applied', async () => {
+    const s = await x.setup([{ priceFen: 320, sources: [1, 1, 0] }]);
+    const o = await x.order([{ productId: s.lots[0].productId, quantity: 1 }]);
+    await x.script('DELAY:800');
+    expect((await x.pay(o.id)).status).toBe(201);
+    // Without the preference the answer is at once: still waiting for the gateway.
+    const now = await h.t.http().get(`${API}/orders/${o.id}`).set('Authorization', h.citizen);
+    expect(now.status).toBe(200);
+    expect(now.body.status).toBe('PENDING_PAYMENT');
+    expect(now.headers['preference-applied']).toBeUndefined();
+    const waited = await h.t
+      .http()
+      .get(`${API}/orders/${o.id}`)
+      .set('Authorization', h.citizen)
+      .set('Prefer', 'wait=8');
+    expect(waited.status).toBe(200);
+    expect(waited.headers['preference-applied']).toBe('wait=8');
+    expect(waited.body).toMatchObject({ id: o.id, status: 'PAID', totalFen: 320 });
+    expect(waited.body.paidAt).toEqual(expect.any(String));
+    await x.allocated(o.id, 1);
+    expect(await x.incomes(s.households)).toEqual([
+      [160, 160, 0],
+      [160, 160, 0],
+      [0, 0, 0],
+    ]);
+  });
+
+  it('Prefer: wait on an order nobody pays answers PENDING_PAYMENT when the time is up; other buyers still get 403', async () => {
+    const s = await x.setup([{ priceFen: 100, sources: [1, 0, 0] }]);
+    const o = await x.order([{ productId: s.lots[0].productId, quantity: 1 }]);
+    const res = await h.t
+      .http()
+      .get(`${API}/orders/${o.id}`)
+      .set('Authorization', h.citizen)
+      .set('Prefer', 'wait=1');
+    expect(res.status).toBe(200);
+    expect(res.headers['preference-applied']).toBe('wait=1');
+    expect(res.body.status).toBe('PENDING_PAYMENT');
+    const other = await h.f.citizen('13711110002');
+    const denied = await h.t
+      .http()
+      .get(`${API}/orders/${o.id}`)
+      .set('Authorization', other)
+      .set('Prefer', 'wait=5');
+    expect(denied.status).toBe(403);
+    expect(denied.body.code).toBe('forbidden');
+  });
+
+  it("a paid order's deadline never reaches the queue: its outbox row is gone with the payment", async () => {
+    const s = await x.setup([{ priceFen: 100, sources: [1, 0, 0] }]);
+    const o = await x.order([{ productId: s.lots[0].productId, quantity: 1 }]);
+    // The deadline waits in the outbox under the order's id, not yet sent to BullMQ.
+    const [row] = await x.rows<{ jobName: string; dispatchedAt: Date | null; runAt: Date }>(
+      'SELECT job_name AS jobName, dispatched_at AS dispatchedAt, run_at AS runAt FROM outbox WHERE id = ?',
+      [o.id],
+    );
+    expect(row).toMatchObject({ jobName: JobName.OrderDeadline, dispatchedAt: null });
+    await sleep(200); // dispatch rounds run meanwhile
+    expect(
+      await x.num('SELECT COUNT(*) AS n FROM outbox WHERE id = ? AND dispatched_at IS NULL', [o.id]),
+    ).toBe(1);
+    expect(await h.t.app.get(QueueService).queue(QueueName.Orders).getJob(o.id)).toBeUndefined();
+    expect((await x.pay(o.id)).status).toBe(201);
+    await until('PAID', async () => (await x.getOrder(o.id)).status === 'PAID');
+    expect(await x.num('SELECT COUNT(*) AS n FROM outbox WHERE id = ?', [o.id])).toBe(0);
+    expect(await h.t.app.get(QueueService).queue(QueueName.Orders).getJob(o.id)).toBeUndefined();
+    await x.allocated(o.id, 1);
+  });
+
+  it('the database keeps one open payment per order: a second PENDING row is refused, a new one after a decline is not', async () => {
+    const s = await x.setup([{ priceFen: 100, sources: [1, 0, 0] }]);
+    const o = await x.order([{ productId: s.lots[0].productId, quantity: 1 }]);
+    await x.script('LOSE');
+    const first = await x.pay(o.id);
+    expect(first.body.status).toBe('PENDING');
+    const insert = (id: string) =>
+      h.t.db.query(
+        `INSERT INTO payments (id, order_id, provider, status, amount_fen) VALUES (?, ?, 'sandbox', 'PENDING', 100)`,
+        [id, o.id],
+      );
+    const refused = { driverError: expect.objectContaining({ code: 'ER_DUP_ENTRY' }) };
+    await expect(insert('01ARZ3NDEKTSV4RRFFQ69G5FA1')).rejects.toMatchObject(refused);
+    // The gateway declines the first: the order may be paid again, once.
+    expect(await h.t.app.get(PaymentsService).settle(first.body.id as string, 'DECLINED', 'sandbox')).toBe(
+      'FAILED',
+    );
+    await insert('01ARZ3NDEKTSV4RRFFQ69G5FA2');
+    await expect(insert('01ARZ3NDEKTSV4RRFFQ69G5FA3')).rejects.toMatchObject(refused);
+    expect((await x.paymentsOf(o.id)).map((p) => [p.id, p.status])).toEqual([
+      ['01ARZ3NDEKTSV4RRFFQ69G5FA2', 'PENDING'],
+      [first.body.id, 'FAILED'],
+    ]);
+    await h.t.db.query(`UPDATE payments SET status = 'CANCELLED' WHERE id = '01ARZ3NDEKTSV4RRFFQ69G5FA2'`);
   });
 
   describe('refunds', () => {

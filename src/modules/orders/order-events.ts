@@ -92,6 +92,6 @@ export class OrderEvents implements BeforeApplicationShutdown, OnApplicationShut
 
   async onApplicationShutdown(): Promise<void> {
     clearTimeout(this.flush);
-    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+    this.subscriber?.disconnect(); // a subscriber has nothing to finish
   }
 }
