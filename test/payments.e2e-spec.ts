@@ -583,6 +583,9 @@ describe('payments through the sandbox gateway (refund window ONLINE:7)', () => 
   it('ten concurrent payment starts for one order: one payment, one charge at the gateway', async () => {
     const s = await x.setup([{ priceFen: 100, sources: [1, 1, 1] }]);
     const o = await x.order([{ productId: s.lots[0].productId, quantity: 1 }]);
+    // The gateway confirms a second later, so every tap lands while the first payment is open (a tap after
+    // the order is PAID is 409 order-not-payable, as above).
+    await x.script('DELAY:1000');
     const answers = await Promise.all(Array.from({ length: 10 }, () => x.pay(o.id)));
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(201));
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
