@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { idCheckChar } from '@/modules/households/dto/household.dto';
 import { call, citizen, must, percentile, round1 } from './http';
-import { freePort, freshDatabase, ROOT, startServer, table } from './lib';
+import { cpuMs, freePort, freshDatabase, pidOf, ROOT, startServer, table } from './lib';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
@@ -212,8 +212,20 @@ async function main(): Promise<void> {
   console.log(`warming up, then ${SECONDS} s with ${CLIENTS} citizens…`);
   await closedLoop(CLIENTS, 2, flow);
   requests = 0;
+  const pids = {
+    api: app.child.pid,
+    worker: worker?.pid,
+    mariadb: pidOf('mariadbd') ?? pidOf('mysqld'),
+    redis: pidOf('redis-server'),
+    'bench client': process.pid,
+  };
+  const cpuBefore = cpuMs(pids);
   const checkout = await closedLoop(CLIENTS, SECONDS, flow);
+  const cpuAfter = cpuMs(pids);
   const checkoutRequests = requests;
+  const cpuPerOrder = Object.fromEntries(
+    Object.keys(cpuAfter).map((k) => [k, round1((cpuAfter[k] - cpuBefore[k]) / Math.max(1, checkout.done))]),
+  );
 
   const races: { paid: number; refused: number; stock: number }[] = [];
   for (let r = 0; r < RACES; r++) {
@@ -274,6 +286,13 @@ async function main(): Promise<void> {
     `HTTP requests in the checkout run: ${checkoutRequests} (${round1(checkoutRequests / Math.max(1, checkout.done))} per paid order, polls included)`,
   );
   console.log(
+    `CPU ms per paid order: ${Object.entries(cpuPerOrder)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(
+        ', ',
+      )} (total ${round1(Object.values(cpuPerOrder).reduce((a, b) => a + b, 0))}; two cores give 2,000 ms a second)`,
+  );
+  console.log(
     `paid orders per second: ${round1(checkout.done / secs)} (aim ≥ 400), p99 ${round1(percentile(checkout.latencies, 99))} ms (aim < 100)`,
   );
   console.log(
@@ -285,7 +304,7 @@ async function main(): Promise<void> {
   const date = new Date().toISOString();
   writeFileSync(
     join(ROOT, 'bench', 'results', `checkout-${date.slice(0, 10)}.json`),
-    JSON.stringify({ date, rows, races, checkoutRequests }, null, 2),
+    JSON.stringify({ date, rows, races, checkoutRequests, cpuPerOrder }, null, 2),
   );
   process.exit(ok && checkout.errors === 0 ? 0 : 1);
 }

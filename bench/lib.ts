@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { parseDatabaseUrl } from '@/infrastructure/database/database-url';
@@ -107,4 +108,48 @@ export function table(rows: Record<string, string | number>[]): string {
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map((r) => line(keys.map((k) => String(r[k])))),
   ].join('\n');
+}
+
+/**
+ * CPU time (user + system, ms) each named process has used so far, read from /proc (Linux); empty
+ * elsewhere. Sampled before and after a run, it tells where the work of one unit goes, which is steadier
+ * than throughput on a machine whose speed drifts.
+ */
+export function cpuMs(pids: Record<string, number | undefined>): Record<string, number> {
+  const out: Record<string, number> = {};
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  for (const [name, pid] of Object.entries(pids)) {
+    if (!pid) {
+      continue;
+    }
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[name] = (Number(fields[11]) + Number(fields[12])) * tick;
+    } catch {
+      // not Linux, or the process is gone
+    }
+  }
+  return out;
+}
+
+/** The pid of the first process whose command line contains `needle` (Linux), else undefined. */
+export function pidOf(needle: string): number | undefined {
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) {
+        continue;
+      }
+      try {
+        if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(needle)) {
+          return Number(entry);
+        }
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { createSecretKey } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -8,7 +8,6 @@ import { LoggerModule } from 'nestjs-pino';
 import { Env } from '@/config/env';
 import { AuthGuard } from '@/common/auth/auth.guard';
 import { ProblemFilter } from '@/common/errors/problem.filter';
-import { IdempotencyInterceptor } from '@/common/idempotency/idempotency.interceptor';
 import { IdempotencyModule } from '@/common/idempotency/idempotency.module';
 import { RedisThrottlerStorage } from '@/common/throttle/redis-throttler.storage';
 import { AppThrottlerGuard, isLoginThrottled } from '@/common/throttle/throttler.guard';
@@ -99,7 +98,6 @@ export class AppModule {
         // Order matters: who is calling is known before the rate limit picks its counter.
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: AppThrottlerGuard },
-        { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor },
       ],
     };
   }

@@ -1,3 +1,8 @@
+import { RequestMethod } from '@nestjs/common';
+import { INTERCEPTORS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { PUBLIC_KEY } from '@/common/auth/decorators';
+import { IdempotencyInterceptor } from '@/common/idempotency/idempotency.interceptor';
 import { factory, idNumber } from './support/factory';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -15,6 +20,33 @@ describe('Idempotency-Key on POST', () => {
     village = (await f.regions()).village;
   });
   afterAll(() => t.close());
+
+  it('every signed-in POST route takes a key (@Idempotent), and only POST routes pay for it', () => {
+    const routes: { route: string; idempotent: boolean; post: boolean; public: boolean }[] = [];
+    for (const wrapper of t.app.get(DiscoveryService).getControllers()) {
+      const proto = wrapper.metatype?.prototype as Record<string, unknown> | undefined;
+      if (!proto) {
+        continue;
+      }
+      for (const name of t.app.get(MetadataScanner).getAllMethodNames(proto)) {
+        const handler = proto[name] as object;
+        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+        if (method === undefined) {
+          continue;
+        }
+        const interceptors = (Reflect.getMetadata(INTERCEPTORS_METADATA, handler) ?? []) as unknown[];
+        routes.push({
+          route: `${RequestMethod[method]} ${String(Reflect.getMetadata(PATH_METADATA, handler))}`,
+          idempotent: interceptors.includes(IdempotencyInterceptor),
+          post: method === RequestMethod.POST,
+          public: Reflect.getMetadata(PUBLIC_KEY, handler) === true,
+        });
+      }
+    }
+    expect(routes.filter((r) => r.post && !r.public).length).toBeGreaterThanOrEqual(20);
+    expect(routes.filter((r) => r.post && !r.public && !r.idempotent).map((r) => r.route)).toEqual([]);
+    expect(routes.filter((r) => r.idempotent && !r.post).map((r) => r.route)).toEqual([]);
+  });
 
   /** A fresh, valid household body. */
   const body = (over: Record<string, unknown> = {}) => {

@@ -5,6 +5,7 @@ import {
   Inject,
   Injectable,
   NestInterceptor,
+  UseInterceptors,
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -156,3 +157,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 }
+
+/**
+ * Accept an `Idempotency-Key` on this POST. Applied per route rather than globally: an interceptor costs
+ * every request that passes it (Nest wraps each call in observables and async resources), and only the
+ * signed-in POSTs that create or change something take a key.
+ */
+export const Idempotent = () => UseInterceptors(IdempotencyInterceptor);

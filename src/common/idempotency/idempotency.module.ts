@@ -24,6 +24,7 @@ export class IdempotencyJobs {
 @Module({
   imports: [TypeOrmModule.forFeature([IdempotencyKeyEntity])],
   providers: [IdempotencyInterceptor, IdempotencyJobs],
-  exports: [IdempotencyInterceptor],
+  // Every controller module builds its own interceptor for @Idempotent() routes: it needs the repository.
+  exports: [IdempotencyInterceptor, TypeOrmModule],
 })
 export class IdempotencyModule {}

@@ -4,6 +4,7 @@ import { ArrayMaxSize, IsArray, Matches } from 'class-validator';
 import { Roles } from '@/common/auth/decorators';
 import { Role } from '@/common/auth/role';
 import { SandboxBehaviour, SandboxProvider } from './sandbox.provider';
+import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
 class SandboxScriptDto {
   @IsArray()
@@ -22,6 +23,7 @@ export class DevSandboxController {
   constructor(@Inject(SandboxProvider) private readonly sandbox: SandboxProvider) {}
 
   @Post('script')
+  @Idempotent()
   @Roles(Role.Admin)
   @HttpCode(200)
   @ApiOperation({

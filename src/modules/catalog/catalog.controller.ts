@@ -6,6 +6,7 @@ import { Page } from '@/common/pagination';
 import { CatalogService } from './catalog.service';
 import { CreateLotDto, CreateProductDto, LotView, ProductListQuery, ProductView } from './dto/catalog.dto';
 import { TraceService } from './trace.service';
+import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
 @ApiTags('catalog')
 @Controller()
@@ -16,6 +17,7 @@ export class CatalogController {
   ) {}
 
   @Post('products')
+  @Idempotent()
   @Roles(Role.Admin, Role.Supplier)
   createProduct(@CurrentUser() user: AuthUser, @Body() dto: CreateProductDto): Promise<ProductView> {
     return this.catalog.createProduct(user, dto);
@@ -34,6 +36,7 @@ export class CatalogController {
   }
 
   @Post('products/:id/lots')
+  @Idempotent()
   @Roles(Role.Admin, Role.Supplier)
   createLot(
     @CurrentUser() user: AuthUser,

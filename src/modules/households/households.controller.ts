@@ -5,6 +5,7 @@ import { AuthUser, Role } from '@/common/auth/role';
 import { Page } from '@/common/pagination';
 import { CreateHouseholdDto, HouseholdListQuery, HouseholdView, mapHousehold } from './dto/household.dto';
 import { HouseholdsService } from './households.service';
+import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
 @ApiTags('households')
 @Controller('households')
@@ -12,6 +13,7 @@ export class HouseholdsController {
   constructor(@Inject(HouseholdsService) private readonly households: HouseholdsService) {}
 
   @Post()
+  @Idempotent()
   @Roles(Role.Admin)
   async create(@Body() dto: CreateHouseholdDto): Promise<HouseholdView> {
     return mapHousehold(await this.households.create(dto));

@@ -14,6 +14,7 @@ import {
   UserView,
 } from './dto/identity.dto';
 import { UsersService } from './users.service';
+import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
 @ApiTags('identity')
 @Controller()
@@ -54,6 +55,7 @@ export class IdentityController {
   }
 
   @Post('users')
+  @Idempotent()
   @Roles(Role.Admin)
   async createUser(@Body() dto: CreateUserDto): Promise<UserView> {
     return mapUser(await this.users.create(dto));

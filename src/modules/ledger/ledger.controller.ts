@@ -20,6 +20,7 @@ import {
 import { IncomeService, IncomeStatement } from './income.service';
 import { PayoutsService } from './payouts.service';
 import { ReconciliationService } from './reconciliation.service';
+import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
 class DateParam {
   @IsCalendarDate()
@@ -51,6 +52,7 @@ export class LedgerController {
   }
 
   @Post('ledger/reconciliations')
+  @Idempotent()
   @Roles(Role.Admin)
   @HttpCode(202)
   @ApiOperation({ summary: 'Runs the reconciliation job for a business date' })
@@ -67,6 +69,7 @@ export class LedgerController {
   }
 
   @Post('ledger/accruals')
+  @Idempotent()
   @Roles(Role.Admin)
   @HttpCode(200)
   @ApiOperation({ summary: 'Posts a month’s management fees, equity dividends and wages (idempotent)' })
@@ -75,6 +78,7 @@ export class LedgerController {
   }
 
   @Post('ledger/monitoring')
+  @Idempotent()
   @Roles(Role.Admin)
   @HttpCode(200)
   @ApiOperation({ summary: 'Runs the return-to-poverty monitoring now' })
@@ -83,6 +87,7 @@ export class LedgerController {
   }
 
   @Post('suppliers/:id/harvests')
+  @Idempotent()
   @Roles(Role.Admin, Role.Supplier)
   @ApiOperation({ summary: 'Records a household’s picking; the picking fee is posted to it' })
   async harvest(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: HarvestDto) {
@@ -99,6 +104,7 @@ export class LedgerController {
   }
 
   @Post('suppliers/:id/seasons/:season/close')
+  @Idempotent()
   @Roles(Role.Admin, Role.Supplier)
   @ApiOperation({
     summary: 'Closes a season with each household’s yield per plant and trues up the dividend tier',
@@ -114,6 +120,7 @@ export class LedgerController {
   }
 
   @Post('ledger/payouts')
+  @Idempotent()
   @Roles(Role.Admin)
   async createPayout(@Body() dto: CreatePayoutDto) {
     return mapPayout(await this.payouts.create(dto.minimumFen));
@@ -141,6 +148,7 @@ export class LedgerController {
   }
 
   @Post('ledger/payouts/:id/paid')
+  @Idempotent()
   @Roles(Role.Admin)
   @HttpCode(200)
   async payoutPaid(@Param('id') id: string, @Body() dto: PayoutPaidDto) {

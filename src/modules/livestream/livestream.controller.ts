@@ -4,6 +4,7 @@ import { Roles } from '@/common/auth/decorators';
 import { Role } from '@/common/auth/role';
 import { Page, PageQuery } from '@/common/pagination';
 import { CreateHostDto, HostsService, HostView, mapHost } from './hosts.service';
+import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
 @ApiTags('livestream')
 @Controller('live/hosts')
@@ -11,6 +12,7 @@ export class HostsController {
   constructor(@Inject(HostsService) private readonly hosts: HostsService) {}
 
   @Post()
+  @Idempotent()
   @Roles(Role.Admin)
   async create(@Body() dto: CreateHostDto): Promise<HostView> {
     return mapHost(await this.hosts.create(dto));

@@ -32,6 +32,7 @@ import {
 import { Channel } from './entities/order.entity';
 import { OrdersService } from './orders.service';
 import { PaymentsService } from './payments.service';
+import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
 @ApiTags('orders')
 @Controller()
@@ -42,6 +43,7 @@ export class OrdersController {
   ) {}
 
   @Post('orders')
+  @Idempotent()
   @Roles(Role.Citizen)
   @ApiOperation({ summary: 'Online shop: place an order; stock is held until payBy' })
   async create(@CurrentUser() user: AuthUser, @Body() dto: CreateOrderDto): Promise<OrderView> {
@@ -83,6 +85,7 @@ export class OrdersController {
   }
 
   @Post('orders/:id/payments')
+  @Idempotent()
   @Roles(...Object.values(Role))
   @ApiOperation({ summary: 'The buyer pays; the order becomes PAID once the provider confirms' })
   async pay(
@@ -100,6 +103,7 @@ export class OrdersController {
   }
 
   @Post('orders/:id/refunds')
+  @Idempotent()
   @Roles(Role.Admin)
   async refund(@Param('id') id: string, @Body() dto: CreateRefundDto) {
     return mapRefund(await this.payments.refund(id, dto.amountFen, dto.reason));

@@ -10,6 +10,7 @@ import {
   OrganizationsService,
   OrganizationView,
 } from './organizations.service';
+import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
 @ApiTags('procurement')
 @Controller('organizations')
@@ -17,6 +18,7 @@ export class OrganizationsController {
   constructor(@Inject(OrganizationsService) private readonly organizations: OrganizationsService) {}
 
   @Post()
+  @Idempotent()
   @Roles(Role.Admin)
   async create(@Body() dto: CreateOrganizationDto): Promise<OrganizationView> {
     return mapOrganization(await this.organizations.create(dto));

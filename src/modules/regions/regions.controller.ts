@@ -4,6 +4,7 @@ import { Public, Roles } from '@/common/auth/decorators';
 import { Role } from '@/common/auth/role';
 import { CreateRegionDto, mapRegion, RegionListQuery, RegionView } from './dto/region.dto';
 import { RegionsService } from './regions.service';
+import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
 @ApiTags('regions')
 @Controller('regions')
@@ -11,6 +12,7 @@ export class RegionsController {
   constructor(@Inject(RegionsService) private readonly regions: RegionsService) {}
 
   @Post()
+  @Idempotent()
   @Roles(Role.Admin)
   async create(@Body() dto: CreateRegionDto): Promise<RegionView> {
     return mapRegion(await this.regions.create(dto));

@@ -13,6 +13,7 @@ import {
   SupplierView,
 } from './dto/supplier.dto';
 import { SuppliersService } from './suppliers.service';
+import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
 @ApiTags('suppliers')
 @Controller('suppliers')
@@ -20,6 +21,7 @@ export class SuppliersController {
   constructor(@Inject(SuppliersService) private readonly suppliers: SuppliersService) {}
 
   @Post()
+  @Idempotent()
   @Roles(Role.Admin)
   async create(@Body() dto: CreateSupplierDto): Promise<SupplierView> {
     return mapSupplier(await this.suppliers.create(dto));
@@ -38,6 +40,7 @@ export class SuppliersController {
   }
 
   @Post(':id/linkages')
+  @Idempotent()
   @Roles(Role.Admin)
   async addLinkage(@Param('id') id: string, @Body() dto: CreateLinkageDto): Promise<LinkageView> {
     return mapLinkage(await this.suppliers.addLinkage(id, dto));
