@@ -62,6 +62,20 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
+   * Like `statement`, for a job whose payload comes from rows the same batch just changed:
+   * `INSERT … SELECT ?, ?, <payload>, NULL FROM <from>` (a row per selected row; none when none match).
+   */
+  statementFrom(
+    name: JobName,
+    { payload, from, params }: { payload: string; from: string; params: unknown[] },
+  ): Statement {
+    return [
+      `INSERT INTO outbox (id, job_name, payload, run_at) SELECT ?, ?, ${payload}, NULL FROM ${from}`,
+      [newId(), name, ...params],
+    ];
+  }
+
+  /**
    * Asks for a dispatch round soon (after a commit) instead of at the next poll. Kicks within a few
    * milliseconds share one round, so a burst of commits costs one query, not one each.
    */

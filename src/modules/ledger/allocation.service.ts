@@ -152,7 +152,8 @@ export class AllocationService {
         postings,
       });
     }
-    return withTransaction(this.db, (em) => this.writer.post(em, entries));
+    // One round trip: the entries and their postings, committed together.
+    return this.writer.postAlone(entries);
   }
 
   private accountOf(to: Beneficiary, supplierId: string): AccountKey {

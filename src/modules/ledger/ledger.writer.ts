@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { newId } from '@/common/ids';
-import { isDuplicateKey } from '@/infrastructure/database/transaction';
+import {
+  isDuplicateKey,
+  Statement,
+  withBatchTransaction,
+  withTransaction,
+} from '@/infrastructure/database/transaction';
 import { AccountType } from './entities/ledger-account.entity';
 import { EntryKind } from './entities/journal-entry.entity';
 import { IncomeSource } from './entities/posting.entity';
@@ -85,20 +90,13 @@ export class LedgerWriter {
     if (entries.length === 0) {
       return 0;
     }
-    for (const e of entries) {
-      const sum = e.postings.reduce((a, p) => a + p.amountFen, 0);
-      if (sum !== 0 || e.postings.length < 2 || e.postings.some((p) => !Number.isSafeInteger(p.amountFen))) {
-        throw new UnbalancedEntryError(
-          `entry ${e.key} does not balance (sum ${sum} over ${e.postings.length} postings)`,
-        );
-      }
-    }
+    assertBalanced(entries);
     const ids = await this.accountIds(entries.flatMap((e) => e.postings.map((p) => p.account)));
     // Optimistic: insert every entry; a duplicate key (a retried job) fails only that statement, and then the
     // entries already on the books are left out.
     let rows = entries.map((e) => ({ ...e, id: newId() }));
     try {
-      await this.insertEntries(em, rows);
+      await this.run(em, [entriesStatement(rows)]);
     } catch (e) {
       if (!isDuplicateKey(e)) {
         throw e;
@@ -115,49 +113,40 @@ export class LedgerWriter {
       if (rows.length === 0) {
         return 0;
       }
-      await this.insertEntries(em, rows);
+      await this.run(em, [entriesStatement(rows)]);
     }
-    const postings = rows.flatMap((e) => e.postings.map((p) => ({ p, e })));
-    for (let i = 0; i < postings.length; i += 2000) {
-      const chunk = postings.slice(i, i + 2000);
-      await em.query(
-        `INSERT INTO postings (entry_id, account_id, amount_fen, source, channel, available_on, business_date, lot_id, supplier_id, base_fen, rate_bps) VALUES ${chunk
-          .map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-          .join(',')}`,
-        chunk.flatMap(({ p, e }) => [
-          e.id,
-          ids.get(accountKey(p.account)),
-          p.amountFen,
-          p.source,
-          p.channel ?? e.channel ?? null,
-          p.availableOn,
-          e.businessDate,
-          p.lotId ?? null,
-          p.supplierId ?? null,
-          p.baseFen ?? null,
-          p.rateBps ?? null,
-        ]),
-      );
-    }
+    await this.run(em, postingsStatements(rows, ids));
     return rows.length;
   }
 
-  private async insertEntries(em: EntityManager, rows: (EntryInput & { id: string })[]): Promise<void> {
-    await em.query(
-      `INSERT INTO journal_entries (id, idempotency_key, kind, order_id, order_line_id, channel, business_date, memo) VALUES ${rows
-        .map(() => '(?, ?, ?, ?, ?, ?, ?, ?)')
-        .join(',')}`,
-      rows.flatMap((e) => [
-        e.id,
-        e.key,
-        e.kind,
-        e.orderId ?? null,
-        e.orderLineId ?? null,
-        e.channel ?? null,
-        e.businessDate,
-        e.memo ?? null,
-      ]),
-    );
+  /**
+   * Posts entries in a transaction of its own, in one round trip when none is on the books yet (the usual
+   * case: a job's first run); when one is (a retried job), falls back to `post`, which leaves those out.
+   */
+  async postAlone(entries: EntryInput[]): Promise<number> {
+    if (entries.length === 0) {
+      return 0;
+    }
+    assertBalanced(entries);
+    const ids = await this.accountIds(entries.flatMap((e) => e.postings.map((p) => p.account)));
+    const rows = entries.map((e) => ({ ...e, id: newId() }));
+    try {
+      await withBatchTransaction(this.db, (tx) =>
+        tx.commit([entriesStatement(rows), ...postingsStatements(rows, ids)]),
+      );
+      return rows.length;
+    } catch (e) {
+      if (!isDuplicateKey(e)) {
+        throw e;
+      }
+      return withTransaction(this.db, (em) => this.post(em, entries));
+    }
+  }
+
+  private async run(em: EntityManager, statements: Statement[]): Promise<void> {
+    for (const [sql, params] of statements) {
+      await em.query(sql, params as unknown[]);
+    }
   }
 
   /** The available balance of an account (postings whose date has come), inside the caller's transaction. */
@@ -168,4 +157,61 @@ export class LedgerWriter {
     )) as { b: string }[];
     return Number(b);
   }
+}
+
+function assertBalanced(entries: EntryInput[]): void {
+  for (const e of entries) {
+    const sum = e.postings.reduce((a, p) => a + p.amountFen, 0);
+    if (sum !== 0 || e.postings.length < 2 || e.postings.some((p) => !Number.isSafeInteger(p.amountFen))) {
+      throw new UnbalancedEntryError(
+        `entry ${e.key} does not balance (sum ${sum} over ${e.postings.length} postings)`,
+      );
+    }
+  }
+}
+
+function entriesStatement(rows: (EntryInput & { id: string })[]): Statement {
+  return [
+    `INSERT INTO journal_entries (id, idempotency_key, kind, order_id, order_line_id, channel, business_date, memo) VALUES ${rows
+      .map(() => '(?, ?, ?, ?, ?, ?, ?, ?)')
+      .join(',')}`,
+    rows.flatMap((e) => [
+      e.id,
+      e.key,
+      e.kind,
+      e.orderId ?? null,
+      e.orderLineId ?? null,
+      e.channel ?? null,
+      e.businessDate,
+      e.memo ?? null,
+    ]),
+  ];
+}
+
+/** The postings of entries, 2,000 rows a statement. */
+function postingsStatements(rows: (EntryInput & { id: string })[], ids: Map<string, string>): Statement[] {
+  const postings = rows.flatMap((e) => e.postings.map((p) => ({ p, e })));
+  const out: Statement[] = [];
+  for (let i = 0; i < postings.length; i += 2000) {
+    const chunk = postings.slice(i, i + 2000);
+    out.push([
+      `INSERT INTO postings (entry_id, account_id, amount_fen, source, channel, available_on, business_date, lot_id, supplier_id, base_fen, rate_bps) VALUES ${chunk
+        .map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .join(',')}`,
+      chunk.flatMap(({ p, e }) => [
+        e.id,
+        ids.get(accountKey(p.account)),
+        p.amountFen,
+        p.source,
+        p.channel ?? e.channel ?? null,
+        p.availableOn,
+        e.businessDate,
+        p.lotId ?? null,
+        p.supplierId ?? null,
+        p.baseFen ?? null,
+        p.rateBps ?? null,
+      ]),
+    ]);
+  }
+  return out;
 }

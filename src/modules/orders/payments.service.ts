@@ -241,22 +241,9 @@ export class PaymentsService {
       return null;
     }
     const ref = providerRef ?? null;
-    // The payment's order and provider never change, so they are read before the transaction; its status is
-    // checked under the lock by the conditional updates.
-    const [row] = (await this.db.query(`${PAYMENT_COLUMNS} WHERE id = ?`, [paymentId])) as Record<
-      string,
-      unknown
-    >[];
-    const payment = row ? paymentFromRow(row) : undefined;
-    if (
-      !payment ||
-      payment.provider !== providerName ||
-      (ref && payment.providerRef && payment.providerRef !== ref)
-    ) {
-      this.logger.warn(`notification for unknown payment ${paymentId} from ${providerName}`);
-      return null;
-    }
-    const open = 'id = ? AND (? IS NULL OR provider_ref IS NULL OR provider_ref = ?)';
+    // Only our payment from this provider, still open, and (when both know it) under the same reference.
+    const mine = 'id = ? AND provider = ? AND (? IS NULL OR provider_ref IS NULL OR provider_ref = ?)';
+    const mineParams = [paymentId, providerName, ref, ref];
     const now = new Date();
     const today = businessDate(now);
     const results = await withBatchTransaction(this.db, (tx) =>
@@ -266,15 +253,13 @@ export class PaymentsService {
               [
                 `UPDATE payments SET status = ?, captured_at = ?, captured_date = ?, provider_ref = COALESCE(?, provider_ref),
                         updated_at = NOW(3)
-                  WHERE ${open} AND status IN (?, ?)`,
+                  WHERE ${mine} AND status IN (?, ?)`,
                 [
                   PaymentStatus.Captured,
                   now,
                   today,
                   ref,
-                  paymentId,
-                  ref,
-                  ref,
+                  ...mineParams,
                   PaymentStatus.Pending,
                   PaymentStatus.Cancelled,
                 ],
@@ -282,72 +267,78 @@ export class PaymentsService {
               // Only an order still awaiting payment becomes PAID, and only by the payment captured just now.
               [
                 `UPDATE orders SET status = ?, paid_at = ?, paid_date = ?, updated_at = NOW(3)
-                  WHERE id = ? AND status = ?
-                    AND EXISTS (SELECT 1 FROM payments WHERE id = ? AND status = ? AND captured_at = ?)`,
+                  WHERE id = (SELECT order_id FROM payments WHERE id = ? AND status = ? AND captured_at = ?)
+                    AND status = ?`,
                 [
                   OrderStatus.Paid,
                   now,
                   today,
-                  payment.orderId,
-                  OrderStatus.PendingPayment,
                   paymentId,
                   PaymentStatus.Captured,
                   now,
+                  OrderStatus.PendingPayment,
                 ],
               ],
-              this.outbox.statement(
-                JobName.AllocateOrder,
-                { orderId: payment.orderId },
-                { when: 'ROW_COUNT() > 0' },
-              ),
+              // Allocate the order's lines, if it became PAID just now.
+              this.outbox.statementFrom(JobName.AllocateOrder, {
+                payload: "JSON_OBJECT('orderId', order_id)",
+                from: 'payments WHERE id = ? AND ROW_COUNT() > 0',
+                params: [paymentId],
+              }),
               // A paid order's deadline is never needed: its row goes before it reaches the queue.
               [
-                `DELETE FROM outbox WHERE id = ? AND job_name = ? AND dispatched_at IS NULL
-                    AND EXISTS (SELECT 1 FROM orders WHERE id = ? AND status = ?)`,
-                [payment.orderId, JobName.OrderDeadline, payment.orderId, OrderStatus.Paid],
+                `DELETE FROM outbox WHERE job_name = ? AND dispatched_at IS NULL
+                    AND id = (SELECT o.id FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.id = ? AND o.status = ?)`,
+                [JobName.OrderDeadline, paymentId, OrderStatus.Paid],
               ],
+              [`${PAYMENT_COLUMNS} WHERE id = ?`, [paymentId]],
             ]
           : [
               [
-                `UPDATE payments SET status = ?, failure_reason = ?, updated_at = NOW(3) WHERE ${open} AND status = ?`,
-                [PaymentStatus.Failed, `provider: ${status}`, paymentId, ref, ref, PaymentStatus.Pending],
+                `UPDATE payments SET status = ?, failure_reason = ?, updated_at = NOW(3) WHERE ${mine} AND status = ?`,
+                [PaymentStatus.Failed, `provider: ${status}`, ...mineParams, PaymentStatus.Pending],
               ],
+              [`${PAYMENT_COLUMNS} WHERE id = ?`, [paymentId]],
             ],
       ),
     );
-    if ((results[0] as { affectedRows: number }).affectedRows !== 1) {
-      // Already applied (a duplicate or late notification posts nothing), or no longer open.
-      const [current] = (await this.db.query('SELECT status FROM payments WHERE id = ?', [paymentId])) as {
-        status: PaymentStatus;
-      }[];
-      if (current.status === PaymentStatus.Pending) {
-        return null; // its reference changed under us: not ours to settle
+    const changed = (results[0] as { affectedRows: number }).affectedRows === 1;
+    const [row] = results[results.length - 1] as Record<string, unknown>[];
+    const payment = row ? paymentFromRow(row) : undefined;
+    if (!changed) {
+      if (
+        !payment ||
+        payment.provider !== providerName ||
+        (ref && payment.providerRef && payment.providerRef !== ref) ||
+        payment.status === PaymentStatus.Pending
+      ) {
+        this.logger.warn(`notification for unknown payment ${paymentId} from ${providerName}`);
+        return null;
       }
-      // A cancelled payment stays cancelled when the provider declines it too.
-      return current.status === PaymentStatus.Cancelled ? PaymentStatus.Failed : current.status;
+      // Already applied: a duplicate or late notification posts nothing. A cancelled payment stays
+      // cancelled when the provider declines it too.
+      return payment.status === PaymentStatus.Cancelled ? PaymentStatus.Failed : payment.status;
     }
     if (status !== 'SUCCEEDED') {
       return PaymentStatus.Failed;
     }
     if ((results[1] as { affectedRows: number }).affectedRows === 1) {
       this.outbox.kick();
-      this.events.changed(payment.orderId);
-    } else {
+      this.events.changed(payment!.orderId);
+    } else if (payment!.providerRef) {
       // Money arrived for an order that was cancelled meanwhile (or paid twice): give it back.
-      const providerRefNow = ref ?? payment.providerRef;
-      if (providerRefNow) {
-        await this.provider(providerName)
-          .refund(providerRefNow, `auto-${payment.id}`, payment.amountFen)
-          .then(() =>
-            this.payments.update(
-              { id: payment.id },
-              { failureReason: 'refunded: the order was no longer payable' },
-            ),
-          )
-          .catch((e: unknown) =>
-            this.logger.error(`could not return payment ${payment.id}: ${(e as Error).message}`),
-          );
-      }
+      const back = payment!;
+      await this.provider(providerName)
+        .refund(back.providerRef!, `auto-${back.id}`, back.amountFen)
+        .then(() =>
+          this.payments.update(
+            { id: back.id },
+            { failureReason: 'refunded: the order was no longer payable' },
+          ),
+        )
+        .catch((e: unknown) =>
+          this.logger.error(`could not return payment ${back.id}: ${(e as Error).message}`),
+        );
     }
     return PaymentStatus.Captured;
   }
