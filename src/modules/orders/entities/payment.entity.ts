@@ -9,6 +9,12 @@ export enum PaymentStatus {
   Cancelled = 'CANCELLED',
 }
 
+/**
+ * The table also holds `open_order_id`, a stored column (migration CheckoutPaths) that is the order's id while
+ * the payment is PENDING and null otherwise, under a unique index: the database keeps one open payment per
+ * order. It is not mapped here: nothing writes it, and a mapped generated column makes TypeORM keep a
+ * metadata table of its own.
+ */
 @Entity('payments')
 @Index('uq_payments_provider_ref', ['provider', 'providerRef'], { unique: true })
 @Index('ix_payments_status_created', ['status', 'createdAt'])
@@ -41,21 +47,6 @@ export class PaymentEntity {
 
   @Column({ name: 'captured_date', type: 'date', nullable: true })
   capturedDate: string | null;
-
-  /** The order's id while this payment is PENDING, else null: unique, so an order has one open payment. */
-  @Index('uq_payments_open_order', { unique: true })
-  @Column({
-    name: 'open_order_id',
-    type: 'char',
-    length: 26,
-    nullable: true,
-    generatedType: 'STORED',
-    asExpression: "IF(`status` = 'PENDING', RTRIM(`order_id`), NULL)",
-    insert: false,
-    update: false,
-    select: false,
-  })
-  openOrderId?: string | null;
 
   @CreatedAt() createdAt: Date;
   @UpdatedAt() updatedAt: Date;
