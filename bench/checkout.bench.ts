@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { idCheckChar } from '@/modules/households/dto/household.dto';
-import { call, citizen, must, percentile, round1 } from './http';
+import { call, citizen, closePool, must, percentile, round1 } from './http';
 import { cpuMs, freePort, freshDatabase, pidOf, ROOT, startServer, table } from './lib';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -176,6 +176,7 @@ async function main(): Promise<void> {
       throw new Error('bare');
     }
   });
+  await closePool(bareBase);
   await bare.stop();
 
   let requests = 0;
@@ -259,6 +260,7 @@ async function main(): Promise<void> {
       stock,
     });
   }
+  await closePool(base);
   await app.stop();
   worker?.kill('SIGTERM');
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Repository } from 'typeorm';
+import { request } from 'undici';
 import { Env, ENV } from '@/config/env';
 import { newId } from '@/common/ids';
 import { businessDate } from '@/common/time';
@@ -183,15 +184,18 @@ export class SandboxProvider implements PaymentProvider, OnApplicationShutdown {
     const t = setTimeout(() => {
       this.timers.delete(t);
       const body = JSON.stringify({ eventId: `evt_${note.ref}`, ...note, ts: Date.now() });
-      fetch(this.notifyUrl(), {
+      // undici's request API over its keep-alive pool: a fraction of fetch's CPU per call.
+      request(this.notifyUrl(), {
         method: 'POST',
         headers: { 'content-type': 'application/json', [SANDBOX_SIGNATURE_HEADER]: this.sign(body) },
         body,
-        signal: AbortSignal.timeout(5000),
+        headersTimeout: 5000,
+        bodyTimeout: 5000,
       })
-        .then((res) => {
-          if (!res.ok) {
-            throw new Error(`webhook answered ${res.status}`);
+        .then(async (res) => {
+          await res.body.dump();
+          if (res.statusCode < 200 || res.statusCode >= 300) {
+            throw new Error(`webhook answered ${res.statusCode}`);
           }
         })
         .catch((e: unknown) => {
