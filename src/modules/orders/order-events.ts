@@ -2,8 +2,22 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown } 
 import { Redis } from 'ioredis';
 import { Env, ENV } from '@/config/env';
 import { RedisService } from '@/infrastructure/redis/redis.module';
+import { OrderStatus } from './entities/order.entity';
 
 const PUBLISH_DELAY_MS = 2;
+
+/** What changed: the order's new status and, when paid, when. */
+export interface OrderChange {
+  orderId: string;
+  status: OrderStatus;
+  paidAt: Date | null;
+}
+
+const encode = (c: OrderChange) => `${c.orderId}|${c.status}|${c.paidAt ? c.paidAt.getTime() : ''}`;
+const decode = (s: string): OrderChange => {
+  const [orderId, status, paidAt] = s.split('|');
+  return { orderId, status: status as OrderStatus, paidAt: paidAt ? new Date(Number(paidAt)) : null };
+};
 
 /**
  * Tells buyers waiting on an order (`GET /orders/:id` with `Prefer: wait=N`) that it changed, in this
@@ -13,7 +27,7 @@ const PUBLISH_DELAY_MS = 2;
  */
 @Injectable()
 export class OrderEvents implements BeforeApplicationShutdown, OnApplicationShutdown {
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly waiters = new Map<string, Set<(change?: OrderChange) => void>>();
   private subscriber: Redis | undefined;
   private outgoing: string[] = [];
   private flush: NodeJS.Timeout | undefined;
@@ -28,10 +42,10 @@ export class OrderEvents implements BeforeApplicationShutdown, OnApplicationShut
     return `${this.env.QUEUE_PREFIX}:order-changed`;
   }
 
-  /** An order's status changed (paid, cancelled): wake its waiters here and elsewhere. */
-  changed(orderId: string): void {
-    this.wake(orderId);
-    this.outgoing.push(orderId);
+  /** An order's status changed (paid, cancelled): wake its waiters here and elsewhere, telling them how. */
+  changed(change: OrderChange): void {
+    this.wake(change);
+    this.outgoing.push(encode(change));
     this.flush ??= setTimeout(() => {
       this.flush = undefined;
       const ids = this.outgoing;
@@ -41,22 +55,23 @@ export class OrderEvents implements BeforeApplicationShutdown, OnApplicationShut
   }
 
   /**
-   * Resolves when the order changes or after `ms`, whichever comes first. Register before reading the
-   * order, so a change between the read and the wait is not missed.
+   * Resolves with the change when the order changes, or with nothing after `ms` (or when cancelled),
+   * whichever comes first. Register before reading the order, so a change between the read and the wait is
+   * not missed.
    */
-  waitFor(orderId: string, ms: number): { done: Promise<void>; cancel: () => void } {
+  waitFor(orderId: string, ms: number): { done: Promise<OrderChange | undefined>; cancel: () => void } {
     this.subscribe();
-    let wake!: () => void;
-    const done = new Promise<void>((resolve) => (wake = resolve));
+    let wake!: (change?: OrderChange) => void;
+    const done = new Promise<OrderChange | undefined>((resolve) => (wake = resolve));
     const timer = setTimeout(() => cancel(), ms);
-    const cancel = () => {
+    const cancel = (change?: OrderChange) => {
       clearTimeout(timer);
       const set = this.waiters.get(orderId);
       set?.delete(cancel);
       if (set?.size === 0) {
         this.waiters.delete(orderId);
       }
-      wake();
+      wake(change);
     };
     if (this.closing) {
       cancel();
@@ -68,8 +83,8 @@ export class OrderEvents implements BeforeApplicationShutdown, OnApplicationShut
     return { done, cancel };
   }
 
-  private wake(orderId: string): void {
-    this.waiters.get(orderId)?.forEach((w) => w());
+  private wake(change: OrderChange): void {
+    this.waiters.get(change.orderId)?.forEach((w) => w(change));
   }
 
   private subscribe(): void {
@@ -79,7 +94,7 @@ export class OrderEvents implements BeforeApplicationShutdown, OnApplicationShut
     this.subscriber = this.redis.client.duplicate({ connectionName: 'cs-order-events' });
     this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', (_channel: string, message: string) =>
-      message.split(',').forEach((id) => this.wake(id)),
+      message.split(',').forEach((m) => this.wake(decode(m))),
     );
     this.subscriber.subscribe(this.channel).catch(() => undefined);
   }
@@ -87,7 +102,7 @@ export class OrderEvents implements BeforeApplicationShutdown, OnApplicationShut
   /** Waiting requests answer now, so the server can drain. */
   beforeApplicationShutdown(): void {
     this.closing = true;
-    [...this.waiters.keys()].forEach((id) => this.wake(id));
+    [...this.waiters.values()].forEach((set) => set.forEach((w) => w()));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -180,8 +180,14 @@ export class OrdersService {
         throw new ForbiddenError('Only the buyer or an administrator may see this order.');
       }
       if (waiter && order.status === OrderStatus.PendingPayment) {
-        await waiter.done;
-        ({ order, lines } = await this.orderWithLines(id));
+        const change = await waiter.done;
+        if (change) {
+          // The change says what is new (status, paidAt): no second read.
+          order.status = change.status;
+          order.paidAt = change.paidAt;
+        } else {
+          ({ order, lines } = await this.orderWithLines(id));
+        }
       }
       return mapOrder(order, lines);
     } finally {

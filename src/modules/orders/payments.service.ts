@@ -324,7 +324,7 @@ export class PaymentsService {
     }
     if ((results[1] as { affectedRows: number }).affectedRows === 1) {
       this.outbox.kick();
-      this.events.changed(payment!.orderId);
+      this.events.changed({ orderId: payment!.orderId, status: OrderStatus.Paid, paidAt: now });
     } else if (payment!.providerRef) {
       // Money arrived for an order that was cancelled meanwhile (or paid twice): give it back.
       const back = payment!;
@@ -414,7 +414,7 @@ export class PaymentsService {
       return done;
     });
     if (cancelled) {
-      this.events.changed(orderId);
+      this.events.changed({ orderId, status: OrderStatus.Cancelled, paidAt: null });
     }
     return cancelled ? 'cancelled' : 'unchanged';
   }
