@@ -240,7 +240,11 @@ async function allocateWith(
   redis.disconnect();
   const workers: ChildProcess[] = [];
   for (let i = 0; i < n; i++) {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js'), 'worker'], {
+    // BENCH_PROFILE=<dir> writes a CPU profile of each worker process there.
+    const profile = process.env.BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+      : [];
+    const child = spawn(process.execPath, [...profile, join(ROOT, 'dist', 'main.js'), 'worker'], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -147,7 +147,8 @@ async function stopRedis(child: ChildProcess): Promise<void> {
 
 describe('resilience: crashes and outages lose no money', () => {
   it('A worker killed with SIGKILL in the middle of 1,000 allocations and replaced leaves every line posted exactly once', async () => {
-    const t = await startTestApp('resilience-kill', { role: 'api' });
+    // Five orders (20 lines) to an allocation job: 50 jobs, small enough for the kill to land between them.
+    const t = await startTestApp('resilience-kill', { role: 'api', env: { ALLOCATION_BATCH: '5' } });
     const redis = new IORedis(t.env.REDIS_URL, { maxRetriesPerRequest: null });
     const prefix = t.env.QUEUE_PREFIX;
     const ledger = new Queue(QueueName.Ledger, { connection: redis, prefix });
@@ -210,6 +211,7 @@ describe('resilience: crashes and outages lose no money', () => {
         QUEUE_PREFIX: prefix,
         DATABASE_POOL_SIZE: '10',
         WORKER_CONCURRENCY: '8',
+        ALLOCATION_BATCH: '5',
       };
 
       // Two jobs at a time: 1,000 lines take it a few seconds (at 8 they take about 0.6 s), so the kill
@@ -236,7 +238,7 @@ describe('resilience: crashes and outages lose no money', () => {
       workers.push(second);
       await second.waitFor(/worker ready/, 20_000);
 
-      // Done when every one of the 250 jobs has completed, the orphans included (they run again).
+      // Done when every one of the 50 jobs has completed, the orphans included (they run again).
       await until(
         'every allocation job to complete',
         async () => {
@@ -244,7 +246,7 @@ describe('resilience: crashes and outages lose no money', () => {
           if (c.failed > 0) {
             throw new Error(`${c.failed} allocation jobs failed:\n${second.output().slice(-3000)}`);
           }
-          return c.completed === 250;
+          return c.completed === 50;
         },
         45_000,
         250,

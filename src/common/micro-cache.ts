@@ -29,6 +29,45 @@ export class MicroCache<T> {
     return value;
   }
 
+  /**
+   * Several keys at once: those not cached are loaded together by one `loadMissing` call (a key it does
+   * not return gets `absent`), each then cached on its own.
+   */
+  async getMany(
+    keys: string[],
+    loadMissing: (missing: string[]) => Promise<Map<string, T>>,
+    absent: T,
+  ): Promise<Map<string, T>> {
+    const now = Date.now();
+    const out = new Map<string, T>();
+    const waits: Promise<void>[] = [];
+    const missing: string[] = [];
+    for (const key of new Set(keys)) {
+      const hit = this.ttlMs > 0 ? this.entries.get(key) : undefined;
+      if (hit && now - hit.at < this.ttlMs) {
+        waits.push(hit.value.then((v) => void out.set(key, v)));
+      } else {
+        missing.push(key);
+      }
+    }
+    if (missing.length) {
+      if (this.entries.size + missing.length > this.maxEntries) {
+        this.entries.clear();
+      }
+      const loaded = loadMissing(missing);
+      for (const key of missing) {
+        const value = loaded.then((m) => (m.has(key) ? m.get(key)! : absent));
+        if (this.ttlMs > 0) {
+          this.entries.set(key, { at: now, value });
+          value.catch(() => this.entries.delete(key));
+        }
+        waits.push(value.then((v) => void out.set(key, v)));
+      }
+    }
+    await Promise.all(waits);
+    return out;
+  }
+
   clear(): void {
     this.entries.clear();
   }

@@ -225,6 +225,13 @@ export class Env {
   @Max(60_000)
   OUTBOX_POLL_MS: number;
 
+  /** At most this many paid orders go to one allocation job (their outbox rows are handed over together). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  ALLOCATION_BATCH: number;
+
   /** Trailing-12-month income per household member under this marks a household MONITORED. */
   @Transform(toInt)
   @IsInt()

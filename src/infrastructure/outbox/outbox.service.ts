@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Statement, withBatchTransaction } from '@/infrastructure/database/transaction';
 import { Env, ENV } from '@/config/env';
 import { newId } from '@/common/ids';
-import { JOB_QUEUE, JobName, JobOf } from '@/infrastructure/queue/jobs';
+import { JOB_QUEUE, JobName, JobOf, MERGED_JOBS } from '@/infrastructure/queue/jobs';
 import { QueueService } from '@/infrastructure/queue/queue.service';
 
 const BATCH = 500;
@@ -174,20 +174,14 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
                 WHERE ${DUE} ORDER BY run_at, id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
               [new Date(Date.now() + LEAD_MS)],
             ],
-          ])) as { id: string; jobName: JobName; payload: string | object; runAt: Date | null }[][];
+          ])) as OutboxRow[][];
           if (rows.length === 0) {
             return 0;
           }
           const byQueue = new Map<string, Parameters<ReturnType<QueueService['queue']>['addBulk']>[0]>();
-          const now = Date.now();
-          for (const r of rows) {
-            const queue = JOB_QUEUE[r.jobName];
-            const data = typeof r.payload === 'string' ? (JSON.parse(r.payload) as object) : r.payload;
-            const delay = r.runAt ? Math.max(0, new Date(r.runAt).getTime() - now) : 0;
-            byQueue.set(queue, [
-              ...(byQueue.get(queue) ?? []),
-              { name: r.jobName, data, opts: { jobId: r.id, delay } },
-            ]);
+          for (const job of toJobs(rows, Date.now(), (max) => Number(this.env[max]))) {
+            const queue = JOB_QUEUE[job.name as JobName];
+            byQueue.set(queue, [...(byQueue.get(queue) ?? []), job]);
           }
           // If Redis is down this throws, the transaction rolls back and the rows stay for the next round.
           for (const [queue, jobs] of byQueue) {
@@ -220,4 +214,52 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     }[];
     return Number(n);
   }
+}
+
+type OutboxRow = { id: string; jobName: JobName; payload: string | object; runAt: Date | null };
+
+/**
+ * The jobs for a batch of rows: one per row (job id = row id), except that rows of a merged job
+ * (`MERGED_JOBS`) due now go together, up to its maximum, as one job whose id names its first and last rows.
+ */
+export function toJobs(
+  rows: OutboxRow[],
+  now: number,
+  setting: (name: keyof Env) => number,
+): { name: string; data: object; opts: { jobId: string; delay: number } }[] {
+  const jobs: { name: string; data: object; opts: { jobId: string; delay: number } }[] = [];
+  const open = new Map<JobName, { ids: string[]; values: unknown[] }>();
+  const close = (name: JobName) => {
+    const m = open.get(name);
+    const spec = MERGED_JOBS[name]!;
+    if (m) {
+      jobs.push({
+        name,
+        data: { [spec.into]: m.values },
+        opts: { jobId: m.ids.length === 1 ? m.ids[0] : `${m.ids[0]}-${m.ids[m.ids.length - 1]}`, delay: 0 },
+      });
+      open.delete(name);
+    }
+  };
+  for (const r of rows) {
+    const data = (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<
+      string,
+      unknown
+    >;
+    const spec = MERGED_JOBS[r.jobName];
+    if (spec && !r.runAt && spec.key in data) {
+      const m = open.get(r.jobName) ?? { ids: [], values: [] };
+      m.ids.push(r.id);
+      m.values.push(data[spec.key]);
+      open.set(r.jobName, m);
+      if (m.ids.length >= setting(spec.max)) {
+        close(r.jobName);
+      }
+      continue;
+    }
+    const delay = r.runAt ? Math.max(0, new Date(r.runAt).getTime() - now) : 0;
+    jobs.push({ name: r.jobName, data, opts: { jobId: r.id, delay } });
+  }
+  [...open.keys()].forEach(close);
+  return jobs;
 }

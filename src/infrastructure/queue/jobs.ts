@@ -1,3 +1,4 @@
+import type { Env } from '@/config/env';
 /** Every queue; a worker copy consumes all of them. */
 export enum QueueName {
   Maintenance = 'maintenance',
@@ -42,7 +43,8 @@ export interface JobPayloads {
   [JobName.PurgeOutbox]: Record<string, never>;
   [JobName.OrderDeadline]: { orderId: string };
   [JobName.PaymentRecovery]: Record<string, never>;
-  [JobName.AllocateOrder]: { orderId: string };
+  /** One order, as written to the outbox; the dispatcher hands several at once to one job (`MERGED_JOBS`). */
+  [JobName.AllocateOrder]: { orderId: string } | { orderIds: string[] };
   [JobName.ReverseRefund]: { refundId: string };
   /** `month` as YYYY-MM; the month before today (Asia/Shanghai) when omitted. */
   [JobName.MonthlyAccruals]: { month?: string };
@@ -52,6 +54,15 @@ export interface JobPayloads {
 }
 
 export type JobOf<N extends JobName> = JobPayloads[N];
+
+/**
+ * Jobs whose outbox rows the dispatcher may hand over together: up to the setting `max` rows of one such job, each with
+ * `{[key]: id}`, become one job with `{[into]: ids}`. The handler does for many what it does for one, in as
+ * many round trips; since every such job is idempotent, a batch that runs again posts nothing twice.
+ */
+export const MERGED_JOBS: Partial<Record<JobName, { key: string; into: string; max: keyof Env }>> = {
+  [JobName.AllocateOrder]: { key: 'orderId', into: 'orderIds', max: 'ALLOCATION_BATCH' },
+};
 
 export interface JobItem<N extends JobName = JobName> {
   name: N;

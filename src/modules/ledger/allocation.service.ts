@@ -41,7 +41,7 @@ interface SupplierFacts {
 @Injectable()
 export class AllocationService {
   // Lots' sources and suppliers' agreements change rarely; a short cache keeps allocation from re-reading them.
-  private readonly sources = new MicroCache<Map<string, { householdId: string; quantity: number }[]>>(5000);
+  private readonly sources = new MicroCache<{ householdId: string; quantity: number }[]>(5000, 20_000);
   private readonly suppliersCache = new MicroCache<SupplierFacts>(5000);
 
   constructor(
@@ -85,10 +85,18 @@ export class AllocationService {
   }
 
   /** Allocates every paid line of an order not allocated yet; returns how many entries it wrote. */
-  async allocateOrder(orderId: string): Promise<number> {
+  allocateOrder(orderId: string): Promise<number> {
+    return this.allocateOrders([orderId]);
+  }
+
+  /**
+   * Allocates every paid line of these orders not allocated yet, in two round trips whatever their number
+   * (one read, one batch of inserts); returns how many entries it wrote.
+   */
+  async allocateOrders(orderIds: string[]): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.allocateOnce(orderId);
+        return await this.allocateOnce(orderIds);
       } catch (e) {
         // Another worker posted the same line at the same moment: run again, it is skipped now.
         if (!isDuplicateKey(e) || attempt >= 2) {
@@ -98,59 +106,58 @@ export class AllocationService {
     }
   }
 
-  private async allocateOnce(orderId: string): Promise<number> {
-    const order = await this.orders.paidForAllocation(orderId);
-    if (!order) {
-      return 0;
-    }
-    const lines = order.lines;
-    const clearing: AccountKey = { type: AccountType.PaymentClearing, ownerId: order.provider ?? 'cash' };
-    const lotIds = [...new Set(lines.map((l) => l.lotId))];
-    const sources = await this.sources.get(lotIds.sort().join(','), () => this.catalog.sourcesOf(lotIds));
-    const availableOn = this.availableOn(order.channel, order.paidDate);
+  private async allocateOnce(orderIds: string[]): Promise<number> {
+    const orders = await this.orders.paidForAllocation(orderIds);
+    const lotIds = [...new Set([...orders.values()].flatMap((o) => o.lines.map((l) => l.lotId)))];
+    const sources = await this.sources.getMany(lotIds, (missing) => this.catalog.sourcesOf(missing), []);
     const entries: EntryInput[] = [];
-    for (const line of lines) {
-      const s = await this.supplierFacts(line.supplierId);
-      const facts: LineFacts = {
-        amountFen: line.amountFen,
-        feeBps: this.env.PLATFORM_FEE_BPS[order.channel] ?? 0,
-        supplierType: s.supplier.type,
-        supplierHouseholdId: s.supplier.householdId,
-        sources: sources.get(line.lotId) ?? [],
-        revenueShares: s.revenueShares,
-        plotDividendBps: s.plotDividendBps,
-      };
-      const postings: PostingInput[] = [
-        {
-          account: clearing,
-          amountFen: -line.amountFen,
-          source: IncomeSource.Sale,
-          availableOn: order.paidDate,
-          lotId: line.lotId,
-          supplierId: line.supplierId,
-        },
-      ];
-      for (const share of allocateLine(facts)) {
-        postings.push({
-          account: this.accountOf(share.to, line.supplierId),
-          amountFen: share.amountFen,
-          source: share.source,
-          availableOn: share.to.kind === 'HOUSEHOLD' ? availableOn : order.paidDate,
-          lotId: line.lotId,
-          supplierId: line.supplierId,
-          baseFen: share.baseFen ?? null,
-          rateBps: share.rateBps ?? null,
+    for (const [orderId, order] of orders) {
+      const lines = order.lines;
+      const clearing: AccountKey = { type: AccountType.PaymentClearing, ownerId: order.provider ?? 'cash' };
+      const availableOn = this.availableOn(order.channel, order.paidDate);
+      for (const line of lines) {
+        const s = await this.supplierFacts(line.supplierId);
+        const facts: LineFacts = {
+          amountFen: line.amountFen,
+          feeBps: this.env.PLATFORM_FEE_BPS[order.channel] ?? 0,
+          supplierType: s.supplier.type,
+          supplierHouseholdId: s.supplier.householdId,
+          sources: sources.get(line.lotId) ?? [],
+          revenueShares: s.revenueShares,
+          plotDividendBps: s.plotDividendBps,
+        };
+        const postings: PostingInput[] = [
+          {
+            account: clearing,
+            amountFen: -line.amountFen,
+            source: IncomeSource.Sale,
+            availableOn: order.paidDate,
+            lotId: line.lotId,
+            supplierId: line.supplierId,
+          },
+        ];
+        for (const share of allocateLine(facts)) {
+          postings.push({
+            account: this.accountOf(share.to, line.supplierId),
+            amountFen: share.amountFen,
+            source: share.source,
+            availableOn: share.to.kind === 'HOUSEHOLD' ? availableOn : order.paidDate,
+            lotId: line.lotId,
+            supplierId: line.supplierId,
+            baseFen: share.baseFen ?? null,
+            rateBps: share.rateBps ?? null,
+          });
+        }
+        entries.push({
+          key: `sale:${line.id}`,
+          kind: EntryKind.Sale,
+          businessDate: order.paidDate,
+          orderId,
+          orderLineId: line.id,
+          channel: order.channel,
+          postings,
         });
       }
-      entries.push({
-        key: `sale:${line.id}`,
-        kind: EntryKind.Sale,
-        businessDate: order.paidDate,
-        orderId,
-        orderLineId: line.id,
-        channel: order.channel,
-        postings,
-      });
     }
     // One round trip: the entries and their postings, committed together.
     return this.writer.postAlone(entries);

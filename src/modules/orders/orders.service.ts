@@ -259,22 +259,41 @@ export class OrdersService {
   }
 
   /**
-   * What the ledger needs to allocate a paid order, in one query: the order, its lines and the provider its
-   * money came through. Null when the order is not (or no longer) paid.
+   * What the ledger needs to allocate paid orders, in one query: each order, its lines and the provider its
+   * money came through. Orders not (or no longer) paid are left out.
    */
-  async paidForAllocation(orderId: string): Promise<{
-    channel: Channel;
-    paidDate: string;
-    provider: string | null;
-    lines: Pick<OrderLineEntity, 'id' | 'lotId' | 'supplierId' | 'amountFen'>[];
-  } | null> {
+  async paidForAllocation(orderIds: string[]): Promise<
+    Map<
+      string,
+      {
+        channel: Channel;
+        paidDate: string;
+        provider: string | null;
+        lines: Pick<OrderLineEntity, 'id' | 'lotId' | 'supplierId' | 'amountFen'>[];
+      }
+    >
+  > {
+    const out = new Map<
+      string,
+      {
+        channel: Channel;
+        paidDate: string;
+        provider: string | null;
+        lines: Pick<OrderLineEntity, 'id' | 'lotId' | 'supplierId' | 'amountFen'>[];
+      }
+    >();
+    if (orderIds.length === 0) {
+      return out;
+    }
     const rows = (await this.db.query(
-      `SELECT o.channel, o.paid_date AS paidDate, o.status, l.id, l.lot_id AS lotId, l.supplier_id AS supplierId, l.amount_fen AS amountFen,
+      `SELECT o.id AS orderId, o.channel, o.paid_date AS paidDate, o.status, l.id, l.lot_id AS lotId,
+              l.supplier_id AS supplierId, l.amount_fen AS amountFen,
               (SELECT p.provider FROM payments p WHERE p.order_id = o.id AND p.status = 'CAPTURED' LIMIT 1) AS provider
          FROM orders o JOIN order_lines l ON l.order_id = o.id
-        WHERE o.id = ? ORDER BY l.line_no`,
-      [orderId],
+        WHERE o.id IN (${orderIds.map(() => '?').join(',')}) ORDER BY o.id, l.line_no`,
+      orderIds,
     )) as {
+      orderId: string;
       channel: Channel;
       paidDate: string | null;
       status: OrderStatus;
@@ -284,26 +303,23 @@ export class OrdersService {
       amountFen: string;
       provider: string | null;
     }[];
-    const first = rows[0];
-    if (
-      !first ||
-      !first.paidDate ||
-      first.status === OrderStatus.PendingPayment ||
-      first.status === OrderStatus.Cancelled
-    ) {
-      return null;
-    }
-    return {
-      channel: first.channel,
-      paidDate: first.paidDate,
-      provider: first.provider,
-      lines: rows.map((r) => ({
+    for (const r of rows) {
+      if (!r.paidDate || r.status === OrderStatus.PendingPayment || r.status === OrderStatus.Cancelled) {
+        continue;
+      }
+      let order = out.get(r.orderId);
+      if (!order) {
+        order = { channel: r.channel, paidDate: r.paidDate, provider: r.provider, lines: [] };
+        out.set(r.orderId, order);
+      }
+      order.lines.push({
         id: r.id,
         lotId: r.lotId,
         supplierId: r.supplierId,
         amountFen: Number(r.amountFen),
-      })),
-    };
+      });
+    }
+    return out;
   }
 
   async linesOf(orderId: string, em?: EntityManager): Promise<OrderLineEntity[]> {

@@ -17,8 +17,8 @@ export class LedgerJobs {
   ) {}
 
   @JobHandler(JobName.AllocateOrder)
-  async allocate({ orderId }: JobOf<JobName.AllocateOrder>): Promise<number> {
-    return this.allocation.allocateOrder(orderId);
+  async allocate(data: JobOf<JobName.AllocateOrder>): Promise<number> {
+    return this.allocation.allocateOrders('orderIds' in data ? data.orderIds : [data.orderId]);
   }
 
   @JobHandler(JobName.ReverseRefund)
