@@ -217,17 +217,14 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
 }
 
 type OutboxRow = { id: string; jobName: JobName; payload: string | object; runAt: Date | null };
+type OutboxJob = { name: string; data: object; opts: { jobId: string; delay: number } };
 
 /**
  * The jobs for a batch of rows: one per row (job id = row id), except that rows of a merged job
  * (`MERGED_JOBS`) due now go together, up to its maximum, as one job whose id names its first and last rows.
  */
-export function toJobs(
-  rows: OutboxRow[],
-  now: number,
-  setting: (name: keyof Env) => number,
-): { name: string; data: object; opts: { jobId: string; delay: number } }[] {
-  const jobs: { name: string; data: object; opts: { jobId: string; delay: number } }[] = [];
+export function toJobs(rows: OutboxRow[], now: number, setting: (name: keyof Env) => number): OutboxJob[] {
+  const jobs: OutboxJob[] = [];
   const open = new Map<JobName, { ids: string[]; values: unknown[] }>();
   const close = (name: JobName) => {
     const m = open.get(name);

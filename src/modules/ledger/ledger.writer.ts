@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { newId } from '@/common/ids';
 import {
   isDuplicateKey,
+  runStatements,
   Statement,
   withBatchTransaction,
   withTransaction,
@@ -96,7 +97,7 @@ export class LedgerWriter {
     // entries already on the books are left out.
     let rows = entries.map((e) => ({ ...e, id: newId() }));
     try {
-      await this.run(em, [entriesStatement(rows)]);
+      await runStatements(em, [entriesStatement(rows)]);
     } catch (e) {
       if (!isDuplicateKey(e)) {
         throw e;
@@ -113,9 +114,9 @@ export class LedgerWriter {
       if (rows.length === 0) {
         return 0;
       }
-      await this.run(em, [entriesStatement(rows)]);
+      await runStatements(em, [entriesStatement(rows)]);
     }
-    await this.run(em, postingsStatements(rows, ids));
+    await runStatements(em, postingsStatements(rows, ids));
     return rows.length;
   }
 
@@ -140,12 +141,6 @@ export class LedgerWriter {
         throw e;
       }
       return withTransaction(this.db, (em) => this.post(em, entries));
-    }
-  }
-
-  private async run(em: EntityManager, statements: Statement[]): Promise<void> {
-    for (const [sql, params] of statements) {
-      await em.query(sql, params as unknown[]);
     }
   }
 

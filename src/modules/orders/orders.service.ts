@@ -20,6 +20,14 @@ import { Attribution, Channel, OrderEntity, OrderStatus } from './entities/order
 import { OrderLineEntity } from './entities/order-line.entity';
 import { OrderEvents } from './order-events';
 
+/** What the ledger needs of a paid order to allocate it. */
+export interface PaidOrder {
+  channel: Channel;
+  paidDate: string;
+  provider: string | null;
+  lines: Pick<OrderLineEntity, 'id' | 'lotId' | 'supplierId' | 'amountFen'>[];
+}
+
 export interface NewOrder {
   buyerUserId: string;
   channel: Channel;
@@ -262,26 +270,8 @@ export class OrdersService {
    * What the ledger needs to allocate paid orders, in one query: each order, its lines and the provider its
    * money came through. Orders not (or no longer) paid are left out.
    */
-  async paidForAllocation(orderIds: string[]): Promise<
-    Map<
-      string,
-      {
-        channel: Channel;
-        paidDate: string;
-        provider: string | null;
-        lines: Pick<OrderLineEntity, 'id' | 'lotId' | 'supplierId' | 'amountFen'>[];
-      }
-    >
-  > {
-    const out = new Map<
-      string,
-      {
-        channel: Channel;
-        paidDate: string;
-        provider: string | null;
-        lines: Pick<OrderLineEntity, 'id' | 'lotId' | 'supplierId' | 'amountFen'>[];
-      }
-    >();
+  async paidForAllocation(orderIds: string[]): Promise<Map<string, PaidOrder>> {
+    const out = new Map<string, PaidOrder>();
     if (orderIds.length === 0) {
       return out;
     }
