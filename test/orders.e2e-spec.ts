@@ -342,6 +342,77 @@ describe('online orders', () => {
     ).toBe(10);
   });
 
+  it('8 concurrent one-unit buyers among many one-unit lots and one large lot: never refused while stock remains', async () => {
+    const productId = await newProduct(500);
+    const big = await newLot(productId, 1200);
+    // 120 one-unit lots that expire first: every buyer's first plan names the same small lot.
+    const small: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      small.push(await newLot(productId, 1, `2098-01-${String((i % 28) + 1).padStart(2, '0')}`));
+    }
+    const buyers = await Promise.all(
+      Array.from({ length: 8 }, (_, k) => f.citizen(`1371000${String(k).padStart(4, '0')}`)),
+    );
+    // Each buyer orders again as soon as its last order is answered, 30 times.
+    const statuses: number[] = [];
+    await Promise.all(
+      buyers.map(async (b) => {
+        for (let i = 0; i < 30; i++) {
+          statuses.push((await order(b, [{ productId, quantity: 1 }])).status);
+        }
+      }),
+    );
+    expect(statuses.filter((s) => s !== 201)).toEqual([]);
+    expect(statuses).toHaveLength(240);
+    // FEFO still holds: the 120 small lots are gone first, the other 120 units came from the large lot.
+    const left = await Promise.all(small.map(remaining));
+    expect(left.reduce((a, b) => a + b, 0)).toBe(0);
+    expect(await remaining(big)).toBe(1200 - 120);
+    expect(await stock(productId)).toBe(1080);
+  });
+
+  describe('certification', () => {
+    it('422 product-not-certified for a product whose certificate lapsed or that never had one, taking nothing', async () => {
+      const lapsed = (await f.product(supplierId, { certifiedUntil: '2020-12-31' })).id;
+      const lapsedLot = await newLot(lapsed, 5);
+      const never = (await f.product(supplierId, { certificateNo: undefined, certifiedUntil: undefined })).id;
+      const neverLot = await newLot(never, 5);
+      const fine = await newProduct(300);
+      const fineLot = await newLot(fine, 5);
+      for (const productId of [lapsed, never]) {
+        const res = await order(alice, [
+          { productId: fine, quantity: 1 },
+          { productId, quantity: 1 },
+        ]);
+        expect(res.status).toBe(422);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.body.code).toBe('product-not-certified');
+        expect(res.body.errors).toEqual([{ field: 'lines[1].productId', message: expect.any(String) }]);
+      }
+      expect(await remaining(lapsedLot)).toBe(5);
+      expect(await remaining(neverLot)).toBe(5);
+      expect(await remaining(fineLot)).toBe(5);
+    });
+
+    it('one rule in the order core for every channel: a kiosk or procurement order of an uncertified product is refused too', async () => {
+      const { OrdersService } = await import('@/modules/orders/orders.service');
+      const { Channel } = await import('@/modules/orders/entities/order.entity');
+      const lapsed = (await f.product(supplierId, { certifiedUntil: '2021-06-30' })).id;
+      const lotId = await newLot(lapsed, 3);
+      const [{ id: buyerUserId }] = (await t.db.query('SELECT id FROM users WHERE username = ?', [
+        t.env.ADMIN_USERNAME,
+      ])) as { id: string }[];
+      for (const channel of [Channel.Kiosk, Channel.Procurement, Channel.Livestream, Channel.Fair]) {
+        await expect(
+          t.app
+            .get(OrdersService)
+            .create({ buyerUserId, channel, lines: [{ productId: lapsed, quantity: 1 }] }),
+        ).rejects.toMatchObject({ status: 422, code: 'product-not-certified' });
+      }
+      expect(await remaining(lotId)).toBe(3);
+    });
+  });
+
   describe('reading orders', () => {
     let mine: { id: string };
     let paidId: string;

@@ -271,33 +271,42 @@ export class CatalogService {
   }
 
   /**
-   * Everything an order needs before it is placed, in one read: the named products and their unexpired
-   * lots with stock, first-expiring first (lots without a date last). Plans every line, counting what the
-   * order's earlier lines already planned from the same lot; a line that cannot be filled plans null, a
-   * product that does not exist is missing from `products`.
+   * Everything an order needs before it is placed, in one read: the named products (with whether they are
+   * certified today) and their unexpired lots with stock, first-expiring first (lots without a date last).
+   * Plans every line, counting what the order's earlier lines already planned from the same lot; a line
+   * that cannot be filled plans null, a product that does not exist is missing from `products`.
+   * With `lockIn`, the read runs inside that transaction and locks the rows it reads (FOR UPDATE): the plan
+   * then holds until the transaction ends, so a refusal means the stock really is gone.
    */
-  async planOrder(lines: readonly { productId: string; quantity: number; lotId?: string }[]): Promise<{
-    products: Map<string, Pick<ProductEntity, 'id' | 'name' | 'priceFen' | 'supplierId'>>;
-    plans: ({ lotId: string; quantity: number }[] | null)[];
-  }> {
+  async planOrder(
+    lines: readonly { productId: string; quantity: number; lotId?: string }[],
+    lockIn?: { run(statements: readonly Statement[]): Promise<unknown[]> },
+  ): Promise<OrderPlan> {
     const ids = [...new Set(lines.map((l) => l.productId))];
-    const rows = (await this.db.query(
-      `SELECT p.id, p.name, p.price_fen AS priceFen, p.supplier_id AS supplierId, l.id AS lotId, l.remaining
+    const today = businessDate();
+    const statement: Statement = [
+      `SELECT p.id, p.name, p.price_fen AS priceFen, p.supplier_id AS supplierId, p.certificate_no AS certificateNo,
+              p.certified_until AS certifiedUntil, l.id AS lotId, l.remaining
          FROM products p
          LEFT JOIN supply_lots l
            ON l.product_id = p.id AND l.remaining > 0 AND (l.expires_at IS NULL OR l.expires_at >= ?)
         WHERE p.id IN (${ids.map(() => '?').join(',')})
-        ORDER BY p.id, l.expires_at IS NULL, l.expires_at, l.id`,
-      [businessDate(), ...ids],
-    )) as {
+        ORDER BY p.id, l.expires_at IS NULL, l.expires_at, l.id${lockIn ? ' FOR UPDATE' : ''}`,
+      [today, ...ids],
+    ];
+    const rows = (
+      lockIn ? (await lockIn.run([statement]))[0] : await this.db.query(statement[0], [...statement[1]!])
+    ) as {
       id: string;
       name: string;
       priceFen: string;
       supplierId: string;
+      certificateNo: string | null;
+      certifiedUntil: string | null;
       lotId: string | null;
       remaining: string | null;
     }[];
-    const products = new Map<string, Pick<ProductEntity, 'id' | 'name' | 'priceFen' | 'supplierId'>>();
+    const products: OrderPlan['products'] = new Map();
     const lots = new Map<string, { id: string; remaining: number }[]>();
     for (const r of rows) {
       if (!products.has(r.id)) {
@@ -306,6 +315,7 @@ export class CatalogService {
           name: r.name,
           priceFen: Number(r.priceFen),
           supplierId: r.supplierId,
+          certified: certificationStatus(r, today) === ProductStatus.Certified,
         });
         lots.set(r.id, []);
       }
@@ -364,6 +374,15 @@ export class CatalogService {
       .execute();
     return (lapsed.affected ?? 0) + (renewed.affected ?? 0);
   }
+}
+
+/** What `planOrder` read and planned. */
+export interface OrderPlan {
+  products: Map<
+    string,
+    Pick<ProductEntity, 'id' | 'name' | 'priceFen' | 'supplierId'> & { certified: boolean }
+  >;
+  plans: ({ lotId: string; quantity: number }[] | null)[];
 }
 
 /** Takes `quantity` from lots in the order given; null when they do not hold enough. */

@@ -4,21 +4,24 @@ import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { Env, ENV } from '@/config/env';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
 import {
-  ConflictError,
   ForbiddenError,
   NotFoundError,
   ValidationFailedError,
 } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { Page, paginate } from '@/common/pagination';
-import { withBatchTransaction } from '@/infrastructure/database/transaction';
+import { Statement, withBatchTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { JobName } from '@/infrastructure/queue/jobs';
-import { CatalogService, isStockTaken } from '@/modules/catalog/catalog.service';
+import { CatalogService, isStockTaken, OrderPlan } from '@/modules/catalog/catalog.service';
 import { OrderListQuery, OrderView, mapOrder } from './dto/orders.dto';
 import { Attribution, Channel, OrderEntity, OrderStatus } from './entities/order.entity';
 import { OrderLineEntity } from './entities/order-line.entity';
+import { OutOfStockError, ProductNotCertifiedError } from './errors';
 import { OrderEvents } from './order-events';
+
+/** Optimistic tries before an order is planned under the lots' row locks. */
+const OPTIMISTIC_ATTEMPTS = 2;
 
 /** What the ledger needs of a paid order to allocate it. */
 export interface PaidOrder {
@@ -74,58 +77,25 @@ export class OrdersService {
       updatedAt: now,
     });
     // Plan from one unlocked read, then write the order and take its stock in one round trip; when another
-    // buyer took the planned units meanwhile, the decrement fails before COMMIT and we plan again.
+    // buyer took the planned units meanwhile, the decrement fails before COMMIT and we plan again. A buyer
+    // that lost that race twice plans under the lots' row locks, so its answer is final: refused only when
+    // the stock really is gone.
     for (let attempt = 1; ; attempt++) {
+      if (attempt > OPTIMISTIC_ATTEMPTS) {
+        const lines = await withBatchTransaction(this.db, async (tx) => {
+          const planned = this.planLines(order, input, await this.catalog.planOrder(input.lines, tx));
+          await tx.commit(this.placeStatements(order, planned));
+          return planned;
+        });
+        this.outbox.kick();
+        return { order, lines };
+      }
       const lines = this.planLines(order, input, await this.catalog.planOrder(input.lines));
       try {
-        await withBatchTransaction(this.db, (tx) =>
-          tx.commit([
-            [
-              `INSERT INTO orders (id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, attribution, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
-              [
-                order.id,
-                order.buyerUserId,
-                order.channel,
-                order.status,
-                order.totalFen,
-                order.payBy,
-                order.attribution ? JSON.stringify(order.attribution) : null,
-                now,
-                now,
-              ],
-            ],
-            [
-              `INSERT INTO order_lines (id, order_id, line_no, product_id, lot_id, supplier_id, quantity, unit_price_fen, amount_fen, refunded_fen)
-               VALUES ${lines.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, 0)').join(',')}`,
-              lines.flatMap((l) => [
-                l.id,
-                l.orderId,
-                l.lineNo,
-                l.productId,
-                l.lotId,
-                l.supplierId,
-                l.quantity,
-                l.unitPriceFen,
-                l.amountFen,
-              ]),
-            ],
-            // The deadline's row carries the order's id, so paying the order can take it back.
-            this.outbox.statement(
-              JobName.OrderDeadline,
-              { orderId: order.id },
-              { id: order.id, runAt: order.payBy },
-            ),
-            // Last, so the lot rows are locked only for this statement and the commit.
-            ...this.catalog.takeStockStatements(lines),
-          ]),
-        );
+        await withBatchTransaction(this.db, (tx) => tx.commit(this.placeStatements(order, lines)));
       } catch (e) {
-        if (isStockTaken(e) && attempt < 5) {
-          continue;
-        }
         if (isStockTaken(e)) {
-          throw new ConflictError('out-of-stock', 'The stock was taken by other buyers meanwhile.');
+          continue;
         }
         throw e;
       }
@@ -134,24 +104,72 @@ export class OrdersService {
     }
   }
 
+  /** The statements that write a new order, its lines and its deadline, and take its stock. */
+  private placeStatements(order: OrderEntity, lines: OrderLineEntity[]): Statement[] {
+    return [
+      [
+        `INSERT INTO orders (id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, attribution, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+        [
+          order.id,
+          order.buyerUserId,
+          order.channel,
+          order.status,
+          order.totalFen,
+          order.payBy,
+          order.attribution ? JSON.stringify(order.attribution) : null,
+          order.createdAt,
+          order.updatedAt,
+        ],
+      ],
+      [
+        `INSERT INTO order_lines (id, order_id, line_no, product_id, lot_id, supplier_id, quantity, unit_price_fen, amount_fen, refunded_fen)
+         VALUES ${lines.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, 0)').join(',')}`,
+        lines.flatMap((l) => [
+          l.id,
+          l.orderId,
+          l.lineNo,
+          l.productId,
+          l.lotId,
+          l.supplierId,
+          l.quantity,
+          l.unitPriceFen,
+          l.amountFen,
+        ]),
+      ],
+      // The deadline's row carries the order's id, so paying the order can take it back.
+      this.outbox.statement(
+        JobName.OrderDeadline,
+        { orderId: order.id },
+        { id: order.id, runAt: order.payBy },
+      ),
+      // Last, so the lot rows are locked only for this statement and the commit.
+      ...this.catalog.takeStockStatements(lines),
+    ];
+  }
+
   /** The order's lines from a plan; sets the order's total. Throws when a product is missing or short. */
-  private planLines(
-    order: OrderEntity,
-    input: NewOrder,
-    { products, plans }: Awaited<ReturnType<CatalogService['planOrder']>>,
-  ): OrderLineEntity[] {
+  private planLines(order: OrderEntity, input: NewOrder, { products, plans }: OrderPlan): OrderLineEntity[] {
     const missing = input.lines.findIndex((l) => !products.has(l.productId));
     if (missing >= 0) {
       throw new ValidationFailedError([
         { field: `lines[${missing}].productId`, message: 'productId must name an existing product' },
       ]);
     }
+    // One rule for every channel: an uncertified product is not on sale.
+    const uncertified = input.lines.findIndex((l) => !products.get(l.productId)!.certified);
+    if (uncertified >= 0) {
+      throw new ProductNotCertifiedError(
+        `lines[${uncertified}].productId`,
+        products.get(input.lines[uncertified].productId)!.name,
+      );
+    }
     const out: OrderLineEntity[] = [];
     for (const [i, l] of input.lines.entries()) {
       const p = products.get(l.productId)!;
       const plan = plans[i];
       if (!plan) {
-        throw new ConflictError('out-of-stock', `Not enough of “${p.name}” in stock for line ${i + 1}.`);
+        throw new OutOfStockError(`Not enough of “${p.name}” in stock for line ${i + 1}.`);
       }
       const unit = l.unitPriceFen ?? p.priceFen;
       for (const t of plan) {
