@@ -7,6 +7,7 @@ import { splitFen } from '@/common/money';
 import { businessDate } from '@/common/time';
 import { isDuplicateKey, withTransaction } from '@/infrastructure/database/transaction';
 import { CatalogService } from '@/modules/catalog/catalog.service';
+import { ChannelPolicies, CreditsAvailable } from '@/modules/orders/channel-policy';
 import { Channel } from '@/modules/orders/entities/order.entity';
 import { OrdersService } from '@/modules/orders/orders.service';
 import { PaymentsService } from '@/modules/orders/payments.service';
@@ -51,15 +52,17 @@ export class AllocationService {
     @Inject(PaymentsService) private readonly payments: PaymentsService,
     @Inject(CatalogService) private readonly catalog: CatalogService,
     @Inject(SuppliersService) private readonly suppliers: SuppliersService,
+    @Inject(ChannelPolicies) private readonly policies: ChannelPolicies,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
   /** When a channel's credits become AVAILABLE for a sale paid on `paidDate` (null: at acceptance). */
   availableOn(channel: Channel, paidDate: string): string | null {
-    if (channel === Channel.Procurement) {
+    const policy = this.policies.of(channel);
+    if (policy.creditsAvailable === CreditsAvailable.OnAcceptance) {
       return null;
     }
-    return addDays(paidDate, this.env.REFUND_WINDOW_DAYS[channel] ?? 0);
+    return addDays(paidDate, policy.refundWindowDays);
   }
 
   private supplierFacts(supplierId: string): Promise<SupplierFacts> {

@@ -6,13 +6,19 @@ import { OrderLineEntity } from './entities/order-line.entity';
 import { PaymentAgreementEntity } from './entities/payment-agreement.entity';
 import { PaymentEntity } from './entities/payment.entity';
 import { RefundEntity } from './entities/refund.entity';
+import { ChannelPolicies } from './channel-policy';
 import { OrdersJobs } from './jobs/orders.jobs';
+import { LotStock } from './lot-stock';
+import { OrderLifecycle } from './order-lifecycle';
 import { OrderEvents } from './order-events';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 import { PaymentsService } from './payments.service';
 
-/** The one order model every channel uses, with payments and refunds through a provider. */
+/**
+ * The one order model every channel uses, with payments and refunds through a provider. Channels plug in
+ * through ChannelPolicies (their policy) and OrderLifecycle (their states, transitions and hooks).
+ */
 @Module({
   imports: [
     TypeOrmModule.forFeature([
@@ -25,7 +31,15 @@ import { PaymentsService } from './payments.service';
     CatalogModule,
   ],
   controllers: [OrdersController],
-  providers: [OrdersService, PaymentsService, OrderEvents, OrdersJobs],
-  exports: [OrdersService, PaymentsService],
+  providers: [
+    OrdersService,
+    PaymentsService,
+    OrderEvents,
+    OrdersJobs,
+    ChannelPolicies,
+    OrderLifecycle,
+    LotStock,
+  ],
+  exports: [OrdersService, PaymentsService, ChannelPolicies, OrderLifecycle, LotStock],
 })
 export class OrdersModule {}

@@ -1,19 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
-import { Env, ENV } from '@/config/env';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
-import {
-  ForbiddenError,
-  NotFoundError,
-  ValidationFailedError,
-} from '@/common/errors/domain-error';
+import { ForbiddenError, NotFoundError, ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { Page, paginate } from '@/common/pagination';
 import { Statement, withBatchTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { JobName } from '@/infrastructure/queue/jobs';
-import { CatalogService, isStockTaken, OrderPlan } from '@/modules/catalog/catalog.service';
+import type { OrderPlan } from '@/modules/catalog/catalog.service';
+import { ChannelPolicies, StockSource } from './channel-policy';
+import { LotStock } from './lot-stock';
+import { OrderLifecycle } from './order-lifecycle';
 import { OrderListQuery, OrderView, mapOrder } from './dto/orders.dto';
 import { Attribution, Channel, OrderEntity, OrderStatus } from './entities/order.entity';
 import { OrderLineEntity } from './entities/order-line.entity';
@@ -36,8 +34,6 @@ export interface NewOrder {
   channel: Channel;
   lines: { productId: string; quantity: number; lotId?: string; unitPriceFen?: number }[];
   attribution?: Attribution;
-  /** Minutes to pay; ORDER_PAY_MINUTES when omitted. */
-  payMinutes?: number;
 }
 
 /**
@@ -53,23 +49,37 @@ export class OrdersService {
     @InjectDataSource() private readonly db: DataSource,
     @InjectRepository(OrderEntity) private readonly orders: Repository<OrderEntity>,
     @InjectRepository(OrderLineEntity) private readonly lines: Repository<OrderLineEntity>,
-    @Inject(CatalogService) private readonly catalog: CatalogService,
+    @Inject(LotStock) private readonly lotStock: LotStock,
+    @Inject(ChannelPolicies) private readonly policies: ChannelPolicies,
+    @Inject(OrderLifecycle) private readonly lifecycle: OrderLifecycle,
     @Inject(OutboxService) private readonly outbox: OutboxService,
     @Inject(OrderEvents) private readonly events: OrderEvents,
-    @Inject(ENV) private readonly env: Env,
   ) {}
 
-  /** Places an order; 409 `out-of-stock` when a line cannot be filled (nothing is taken then). */
+  /** Where the channel's units come from: its own source, or the supply lots. */
+  private stockOf(channel: Channel): StockSource {
+    return this.policies.of(channel).stock ?? this.lotStock;
+  }
+
+  /**
+   * Places an order as its channel's policy says (where units come from, whether it has a payment deadline,
+   * the status it starts in); 409 `out-of-stock` when a line cannot be filled and 422 `product-not-certified`
+   * for a product without a valid certificate (nothing is taken then).
+   */
   async create(input: NewOrder): Promise<{ order: OrderEntity; lines: OrderLineEntity[] }> {
+    const policy = this.policies.of(input.channel);
+    const stock = this.stockOf(input.channel);
     const now = new Date();
     const order = this.orders.create({
       id: newId(),
       buyerUserId: input.buyerUserId,
       channel: input.channel,
-      status: OrderStatus.PendingPayment,
+      status: policy.initialStatus as OrderStatus,
       totalFen: 0,
       refundedFen: 0,
-      payBy: new Date(now.getTime() + (input.payMinutes ?? this.env.ORDER_PAY_MINUTES) * 60_000),
+      payBy: this.policies.hasDeadline(input.channel)
+        ? new Date(now.getTime() + policy.payMinutes * 60_000)
+        : null,
       paidAt: null,
       paidDate: null,
       attribution: input.attribution ?? null,
@@ -83,18 +93,18 @@ export class OrdersService {
     for (let attempt = 1; ; attempt++) {
       if (attempt > OPTIMISTIC_ATTEMPTS) {
         const lines = await withBatchTransaction(this.db, async (tx) => {
-          const planned = this.planLines(order, input, await this.catalog.planOrder(input.lines, tx));
-          await tx.commit(this.placeStatements(order, planned));
+          const planned = this.planLines(order, input, await stock.plan(input.lines, tx));
+          await tx.commit(this.placeStatements(order, planned, stock));
           return planned;
         });
         this.outbox.kick();
         return { order, lines };
       }
-      const lines = this.planLines(order, input, await this.catalog.planOrder(input.lines));
+      const lines = this.planLines(order, input, await stock.plan(input.lines));
       try {
-        await withBatchTransaction(this.db, (tx) => tx.commit(this.placeStatements(order, lines)));
+        await withBatchTransaction(this.db, (tx) => tx.commit(this.placeStatements(order, lines, stock)));
       } catch (e) {
-        if (isStockTaken(e)) {
+        if (stock.isTaken(e)) {
           continue;
         }
         throw e;
@@ -104,8 +114,8 @@ export class OrdersService {
     }
   }
 
-  /** The statements that write a new order, its lines and its deadline, and take its stock. */
-  private placeStatements(order: OrderEntity, lines: OrderLineEntity[]): Statement[] {
+  /** The statements that write a new order, its lines and its deadline (if it has one), and take its stock. */
+  private placeStatements(order: OrderEntity, lines: OrderLineEntity[], stock: StockSource): Statement[] {
     return [
       [
         `INSERT INTO orders (id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, attribution, created_at, updated_at)
@@ -138,13 +148,17 @@ export class OrdersService {
         ]),
       ],
       // The deadline's row carries the order's id, so paying the order can take it back.
-      this.outbox.statement(
-        JobName.OrderDeadline,
-        { orderId: order.id },
-        { id: order.id, runAt: order.payBy },
-      ),
-      // Last, so the lot rows are locked only for this statement and the commit.
-      ...this.catalog.takeStockStatements(lines),
+      ...(order.payBy
+        ? [
+            this.outbox.statement(
+              JobName.OrderDeadline,
+              { orderId: order.id },
+              { id: order.id, runAt: order.payBy },
+            ),
+          ]
+        : []),
+      // Last, so the stock rows are locked only for this statement and the commit.
+      ...stock.takeStatements(lines),
     ];
   }
 
@@ -347,9 +361,14 @@ export class OrdersService {
     if (order.status !== OrderStatus.PendingPayment) {
       return false;
     }
-    for (const l of await this.linesOf(order.id, em)) {
-      await this.catalog.returnStock(em, l.lotId, l.quantity);
-    }
+    const change = {
+      orderId: order.id,
+      channel: order.channel,
+      from: order.status,
+      to: OrderStatus.Cancelled,
+    };
+    await this.lifecycle.assertTransition(change);
+    await this.stockOf(order.channel).giveBack(em, await this.linesOf(order.id, em));
     await em.update(OrderEntity, { id: order.id }, { status: OrderStatus.Cancelled });
     order.status = OrderStatus.Cancelled;
     return true;

@@ -77,7 +77,7 @@ export class PaymentsService {
         [
           `INSERT INTO payments (id, order_id, provider, provider_ref, status, amount_fen, created_at, updated_at)
            SELECT ?, id, ?, NULL, ?, total_fen, ?, ? FROM orders
-            WHERE id = ? AND buyer_user_id = ? AND status = ? AND pay_by > ?`,
+            WHERE id = ? AND buyer_user_id = ? AND status = ? AND (pay_by IS NULL OR pay_by > ?)`,
           [
             id,
             provider.name,
@@ -385,6 +385,10 @@ export class PaymentsService {
   async expireOrder(orderId: string): Promise<'paid' | 'cancelled' | 'early' | 'unchanged'> {
     const order = await this.orders.requireOrder(orderId).catch(() => undefined);
     if (!order || order.status !== OrderStatus.PendingPayment) {
+      return 'unchanged';
+    }
+    if (!order.payBy) {
+      // No deadline (charged after use, or invoiced): an unpaid balance stays until it is paid.
       return 'unchanged';
     }
     if (order.payBy.getTime() > Date.now()) {

@@ -86,7 +86,8 @@ export interface OrderView {
   status: OrderStatus;
   totalFen: number;
   refundedFen: number;
-  payBy: string;
+  /** The payment deadline; null for channels charged after use or invoiced. */
+  payBy: string | null;
   paidAt: string | null;
   lines: OrderLineView[];
   attribution: Attribution | null;
@@ -99,7 +100,7 @@ export const mapOrder = (o: OrderEntity, lines: OrderLineEntity[]): OrderView =>
   status: o.status,
   totalFen: o.totalFen,
   refundedFen: o.refundedFen,
-  payBy: o.payBy.toISOString(),
+  payBy: o.payBy ? o.payBy.toISOString() : null,
   paidAt: o.paidAt ? o.paidAt.toISOString() : null,
   lines: lines.map((l) => ({
     id: l.id,

@@ -50,8 +50,9 @@ export class OrderEntity {
   @MoneyColumn({ name: 'refunded_fen', default: 0 })
   refundedFen: number;
 
-  @Column({ name: 'pay_by', type: 'datetime', precision: 3 })
-  payBy: Date;
+  /** The payment deadline; null for channels that charge after use or invoice (see ChannelPolicy). */
+  @Column({ name: 'pay_by', type: 'datetime', precision: 3, nullable: true })
+  payBy: Date | null;
 
   @Column({ name: 'paid_at', type: 'datetime', precision: 3, nullable: true })
   paidAt: Date | null;

@@ -25,7 +25,9 @@ export class OrdersJobs {
     if (outcome === 'early') {
       // Clocks disagree a little: come back at the deadline.
       const order = await this.orders.requireOrder(orderId);
-      await this.db.transaction((em) => this.outbox.add(em, JobName.OrderDeadline, { orderId }, order.payBy));
+      await this.db.transaction((em) =>
+        this.outbox.add(em, JobName.OrderDeadline, { orderId }, order.payBy ?? undefined),
+      );
       this.outbox.kick();
     }
     return outcome;

@@ -1,0 +1,20 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { ChannelPolicies, CreditsAvailable, PaymentMode } from '@/modules/orders/channel-policy';
+import { Channel } from '@/modules/orders/entities/order.entity';
+
+/**
+ * Cabinet orders: charged after use through the citizen's agreement, so no payment deadline; an unpaid
+ * charge stays as a balance. Household credits wait out the kiosk refund window (disputes).
+ */
+@Injectable()
+export class KioskOrderPolicy implements OnModuleInit {
+  constructor(@Inject(ChannelPolicies) private readonly policies: ChannelPolicies) {}
+
+  onModuleInit(): void {
+    this.policies.register({
+      channel: Channel.Kiosk,
+      payment: PaymentMode.Agreement,
+      creditsAvailable: CreditsAvailable.AfterRefundWindow,
+    });
+  }
+}

@@ -1,0 +1,32 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Statement } from '@/infrastructure/database/transaction';
+import { CatalogService, isStockTaken, OrderPlan } from '@/modules/catalog/catalog.service';
+import { PlannedUnits, StockSource } from './channel-policy';
+
+/** The core's stock source: the supply lots, first-expiring first. */
+@Injectable()
+export class LotStock implements StockSource {
+  constructor(@Inject(CatalogService) private readonly catalog: CatalogService) {}
+
+  plan(
+    lines: readonly { productId: string; quantity: number; lotId?: string }[],
+    lockIn?: { run(statements: readonly Statement[]): Promise<unknown[]> },
+  ): Promise<OrderPlan> {
+    return this.catalog.planOrder(lines, lockIn);
+  }
+
+  takeStatements(units: readonly PlannedUnits[]): Statement[] {
+    return this.catalog.takeStockStatements(units);
+  }
+
+  isTaken(e: unknown): boolean {
+    return isStockTaken(e);
+  }
+
+  async giveBack(em: EntityManager, units: readonly PlannedUnits[]): Promise<void> {
+    for (const u of units) {
+      await this.catalog.returnStock(em, u.lotId, u.quantity);
+    }
+  }
+}
