@@ -1,7 +1,7 @@
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { JobName, QueueName } from '@/infrastructure/queue/jobs';
 import { QueueService } from '@/infrastructure/queue/queue.service';
-import { PaymentsService } from '@/modules/orders/payments.service';
+import { SettlementService } from '@/modules/orders/settlement.service';
 import { businessDay, fields } from './support/answers';
 import { factory } from './support/factory';
 import { startTestApp, TestApp } from './support/test-app';
@@ -527,7 +527,7 @@ describe('online orders', () => {
       const id = created.body.id as string;
 
       // The deadline job before payBy leaves the order alone.
-      expect(await t.app.get(PaymentsService).expireOrder(id)).toBe('early');
+      expect(await t.app.get(SettlementService).expireOrder(id)).toBe('early');
       expect((await getOrder(id, alice)).body.status).toBe('PENDING_PAYMENT');
 
       await t.db.query('UPDATE orders SET pay_by = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND WHERE id = ?', [id]);
@@ -555,7 +555,7 @@ describe('online orders', () => {
       expect(afterwards.body.code).toBe('order-not-payable');
 
       // The job again (a retry, a duplicate): the stock is not returned twice.
-      expect(await t.app.get(PaymentsService).expireOrder(id)).toBe('unchanged');
+      expect(await t.app.get(SettlementService).expireOrder(id)).toBe('unchanged');
       expect(await stock(productId)).toBe(6);
       const byAdmin = await getOrder(id, t.adminToken);
       expect(byAdmin.body).toMatchObject({ status: 'CANCELLED', totalFen: 2250, paidAt: null });

@@ -1,7 +1,7 @@
 import { SANDBOX_SIGNATURE_HEADER, SandboxProvider } from '@/infrastructure/payments/sandbox.provider';
 import { JobName, QueueName } from '@/infrastructure/queue/jobs';
 import { QueueService } from '@/infrastructure/queue/queue.service';
-import { PaymentsService } from '@/modules/orders/payments.service';
+import { SettlementService } from '@/modules/orders/settlement.service';
 import { factory } from './support/factory';
 import { startTestApp, TestApp, TestAppOptions } from './support/test-app';
 import { until } from './support/wait';
@@ -327,7 +327,7 @@ describe('payments through the sandbox gateway (refund window ONLINE:7)', () => 
     expect((await x.getOrder(o.id)).status).toBe('PENDING_PAYMENT');
 
     // Not stale yet: recovery leaves it alone.
-    expect(await h.t.app.get(PaymentsService).recoverPending()).toEqual({
+    expect(await h.t.app.get(SettlementService).recoverPending()).toEqual({
       checked: 0,
       captured: 0,
       failed: 0,
@@ -348,7 +348,7 @@ describe('payments through the sandbox gateway (refund window ONLINE:7)', () => 
       [66, 66, 0],
     ]);
     // A second round finds nothing left to do.
-    expect(await h.t.app.get(PaymentsService).recoverPending()).toEqual({
+    expect(await h.t.app.get(SettlementService).recoverPending()).toEqual({
       checked: 0,
       captured: 0,
       failed: 0,
@@ -365,7 +365,7 @@ describe('payments through the sandbox gateway (refund window ONLINE:7)', () => 
       [s.lots[0].lotId, 2, 600],
       [s.lots[1].lotId, 2, 600],
     ]);
-    const notified = jest.spyOn(h.t.app.get(PaymentsService), 'handleNotification');
+    const notified = jest.spyOn(h.t.app.get(SettlementService), 'handleNotification');
     await x.script('DUPLICATE');
     const pay = await x.pay(o.id);
     expect(pay.status).toBe(201);
@@ -477,7 +477,7 @@ describe('payments through the sandbox gateway (refund window ONLINE:7)', () => 
   it('a replay of the notification the gateway really sent is 200 and posts nothing twice', async () => {
     const s = await x.setup([{ priceFen: 90, sources: [1, 2, 0] }]);
     const o = await x.order([{ productId: s.lots[0].productId, quantity: 1 }]);
-    const notified = jest.spyOn(h.t.app.get(PaymentsService), 'handleNotification');
+    const notified = jest.spyOn(h.t.app.get(SettlementService), 'handleNotification');
     await x.pay(o.id);
     await until('the notification', async () => notified.mock.results.length === 1);
     await notified.mock.results[0].value;
@@ -692,7 +692,7 @@ describe('payments through the sandbox gateway (refund window ONLINE:7)', () => 
     const refused = { driverError: expect.objectContaining({ code: 'ER_DUP_ENTRY' }) };
     await expect(insert('01ARZ3NDEKTSV4RRFFQ69G5FA1')).rejects.toMatchObject(refused);
     // The gateway declines the first: the order may be paid again, once.
-    expect(await h.t.app.get(PaymentsService).settle(first.body.id as string, 'DECLINED', 'sandbox')).toBe(
+    expect(await h.t.app.get(SettlementService).settle(first.body.id as string, 'DECLINED', 'sandbox')).toBe(
       'FAILED',
     );
     await insert('01ARZ3NDEKTSV4RRFFQ69G5FA2');

@@ -10,7 +10,7 @@ import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { SandboxProvider } from '@/infrastructure/payments/sandbox.provider';
 import { JobName, QueueName } from '@/infrastructure/queue/jobs';
 import { QueueService } from '@/infrastructure/queue/queue.service';
-import { PaymentsService } from '@/modules/orders/payments.service';
+import { SettlementService } from '@/modules/orders/settlement.service';
 import { urlFor } from './support/databases';
 import { factory } from './support/factory';
 import { freePort, Proc, runMain } from './support/process';
@@ -368,7 +368,7 @@ describe('resilience: crashes and outages lose no money', () => {
       // 4. Redis stops.
       const stoppedAt = Date.now();
       await stopRedis(server);
-      const payments = app.app.get(PaymentsService);
+      const payments = app.app.get(SettlementService);
       const lost = inHand.slice(0, 3);
       for (const { paymentId } of lost) {
         const [{ ref }] = (await app.db.query('SELECT provider_ref AS ref FROM payments WHERE id = ?', [

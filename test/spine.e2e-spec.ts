@@ -2,7 +2,7 @@ import { businessDate } from '@/common/time';
 import { SandboxProvider } from '@/infrastructure/payments/sandbox.provider';
 import { Channel } from '@/modules/orders/entities/order.entity';
 import { OrdersService } from '@/modules/orders/orders.service';
-import { PaymentsService } from '@/modules/orders/payments.service';
+import { PaymentStartService } from '@/modules/orders/payment-start.service';
 import { factory } from './support/factory';
 import { startTestApp, TestApp } from './support/test-app';
 import { until } from './support/wait';
@@ -79,7 +79,7 @@ describe('the spine: a sandbox payment becomes household income', () => {
 
   it('pay-after-use: an agreement charges an order without the buyer confirming it (cabinets)', async () => {
     const sandbox = t.app.get(SandboxProvider);
-    const payments = t.app.get(PaymentsService);
+    const payments = t.app.get(PaymentStartService);
     const orders = t.app.get(OrdersService);
     const me = await t.http().get(`${API}/me`).set('Authorization', citizen);
     const agreement = await sandbox.createAgreement(me.body.id);

@@ -10,7 +10,7 @@ import { CatalogService } from '@/modules/catalog/catalog.service';
 import { ChannelPolicies, CreditsAvailable } from '@/modules/orders/channel-policy';
 import { Channel } from '@/modules/orders/entities/order.entity';
 import { OrdersService } from '@/modules/orders/orders.service';
-import { PaymentsService } from '@/modules/orders/payments.service';
+import { RefundsService } from '@/modules/orders/refunds.service';
 import { LinkageType } from '@/modules/suppliers/entities/benefit-linkage.entity';
 import { SupplierEntity } from '@/modules/suppliers/entities/supplier.entity';
 import { SuppliersService } from '@/modules/suppliers/suppliers.service';
@@ -49,7 +49,7 @@ export class AllocationService {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(LedgerWriter) private readonly writer: LedgerWriter,
     @Inject(OrdersService) private readonly orders: OrdersService,
-    @Inject(PaymentsService) private readonly payments: PaymentsService,
+    @Inject(RefundsService) private readonly refunds: RefundsService,
     @Inject(CatalogService) private readonly catalog: CatalogService,
     @Inject(SuppliersService) private readonly suppliers: SuppliersService,
     @Inject(ChannelPolicies) private readonly policies: ChannelPolicies,
@@ -179,7 +179,7 @@ export class AllocationService {
 
   /** Reverses a refund's lines in the proportions of their sale entries. */
   async reverseRefund(refundId: string): Promise<number> {
-    const refund = await this.payments.getRefund(refundId);
+    const refund = await this.refunds.getRefund(refundId);
     if (!refund) {
       return 0;
     }

@@ -5,7 +5,7 @@ import { CHANNELS } from '@/config/env';
 import { NotFoundError } from '@/common/errors/domain-error';
 import { PAYMENT_PROVIDERS, PaymentProvider } from '@/infrastructure/payments/payment-provider';
 import { PaymentStatus } from '@/modules/orders/entities/payment.entity';
-import { PaymentsService } from '@/modules/orders/payments.service';
+import { SettlementService } from '@/modules/orders/settlement.service';
 import { AllocationService } from './allocation.service';
 import { Discrepancy, ReconciliationEntity } from './entities/reconciliation.entity';
 
@@ -24,7 +24,7 @@ export class ReconciliationService {
     @InjectDataSource() private readonly db: DataSource,
     @InjectRepository(ReconciliationEntity) private readonly repo: Repository<ReconciliationEntity>,
     @Inject(AllocationService) private readonly allocation: AllocationService,
-    @Inject(PaymentsService) private readonly payments: PaymentsService,
+    @Inject(SettlementService) private readonly settlement: SettlementService,
     @Inject(PAYMENT_PROVIDERS) private readonly providers: Map<string, PaymentProvider>,
   ) {}
 
@@ -74,7 +74,7 @@ export class ReconciliationService {
             healed: false,
           });
         } else if (p.status === 'PENDING' || p.status === 'CANCELLED') {
-          const outcome = await this.payments.settle(p.id, 'SUCCEEDED', provider.name, line.ref);
+          const outcome = await this.settlement.settle(p.id, 'SUCCEEDED', provider.name, line.ref);
           discrepancies.push({
             kind: 'payment-never-notified',
             paymentId: p.id,

@@ -21,3 +21,10 @@ export class ProductNotCertifiedError extends DomainError {
     );
   }
 }
+
+export class OrderNotFoundError extends DomainError {
+  static readonly code = 'order-not-found';
+  constructor(id: string) {
+    super(404, OrderNotFoundError.code, 'Not found', `Order ${id} was not found.`);
+  }
+}

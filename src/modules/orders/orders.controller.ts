@@ -31,7 +31,9 @@ import {
 } from './dto/orders.dto';
 import { Channel } from './entities/order.entity';
 import { OrdersService } from './orders.service';
-import { PaymentsService } from './payments.service';
+import { PaymentStartService } from './payment-start.service';
+import { RefundsService } from './refunds.service';
+import { SettlementService } from './settlement.service';
 import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
 @ApiTags('orders')
@@ -39,7 +41,9 @@ import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 export class OrdersController {
   constructor(
     @Inject(OrdersService) private readonly orders: OrdersService,
-    @Inject(PaymentsService) private readonly payments: PaymentsService,
+    @Inject(PaymentStartService) private readonly payments: PaymentStartService,
+    @Inject(SettlementService) private readonly settlement: SettlementService,
+    @Inject(RefundsService) private readonly refunds: RefundsService,
   ) {}
 
   @Post('orders')
@@ -106,7 +110,7 @@ export class OrdersController {
   @Idempotent()
   @Roles(Role.Admin)
   async refund(@Param('id') id: string, @Body() dto: CreateRefundDto) {
-    return mapRefund(await this.payments.refund(id, dto.amountFen, dto.reason));
+    return mapRefund(await this.refunds.refund(id, dto.amountFen, dto.reason));
   }
 
   @Post('payments/notify/:provider')
@@ -120,7 +124,7 @@ export class OrdersController {
     @Req() req: RawBodyRequest<FastifyRequest>,
   ): Promise<{ received: true }> {
     const raw = req.rawBody?.toString('utf8') ?? JSON.stringify(req.body ?? {});
-    await this.payments.handleNotification(provider, req.headers, raw);
+    await this.settlement.handleNotification(provider, req.headers, raw);
     return { received: true };
   }
 }

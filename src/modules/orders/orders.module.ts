@@ -12,8 +12,13 @@ import { LotStock } from './lot-stock';
 import { OrderLifecycle } from './order-lifecycle';
 import { OrderEvents } from './order-events';
 import { OrdersController } from './orders.controller';
+import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
-import { PaymentsService } from './payments.service';
+import { PaymentProviders } from './payment-providers';
+import { PaymentStartService } from './payment-start.service';
+import { PaymentsRepository } from './payments.repository';
+import { RefundsService } from './refunds.service';
+import { SettlementService } from './settlement.service';
 
 /**
  * The one order model every channel uses, with payments and refunds through a provider. Channels plug in
@@ -33,13 +38,26 @@ import { PaymentsService } from './payments.service';
   controllers: [OrdersController],
   providers: [
     OrdersService,
-    PaymentsService,
+    OrdersRepository,
+    PaymentsRepository,
+    PaymentProviders,
+    PaymentStartService,
+    SettlementService,
+    RefundsService,
     OrderEvents,
     OrdersJobs,
     ChannelPolicies,
     OrderLifecycle,
     LotStock,
   ],
-  exports: [OrdersService, PaymentsService, ChannelPolicies, OrderLifecycle, LotStock],
+  exports: [
+    OrdersService,
+    PaymentStartService,
+    SettlementService,
+    RefundsService,
+    ChannelPolicies,
+    OrderLifecycle,
+    LotStock,
+  ],
 })
 export class OrdersModule {}

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
-import { ForbiddenError, NotFoundError, ValidationFailedError } from '@/common/errors/domain-error';
+import { ForbiddenError, ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
-import { Page, paginate } from '@/common/pagination';
+import { Page } from '@/common/pagination';
 import { Statement, withBatchTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { JobName } from '@/infrastructure/queue/jobs';
@@ -15,19 +15,14 @@ import { OrderLifecycle } from './order-lifecycle';
 import { OrderListQuery, OrderView, mapOrder } from './dto/orders.dto';
 import { Attribution, Channel, OrderEntity, OrderStatus } from './entities/order.entity';
 import { OrderLineEntity } from './entities/order-line.entity';
-import { OutOfStockError, ProductNotCertifiedError } from './errors';
+import { OrderNotFoundError, OutOfStockError, ProductNotCertifiedError } from './errors';
 import { OrderEvents } from './order-events';
+import { OrdersRepository, PaidOrder } from './orders.repository';
+
+export type { PaidOrder } from './orders.repository';
 
 /** Optimistic tries before an order is planned under the lots' row locks. */
 const OPTIMISTIC_ATTEMPTS = 2;
-
-/** What the ledger needs of a paid order to allocate it. */
-export interface PaidOrder {
-  channel: Channel;
-  paidDate: string;
-  provider: string | null;
-  lines: Pick<OrderLineEntity, 'id' | 'lotId' | 'supplierId' | 'amountFen'>[];
-}
 
 export interface NewOrder {
   buyerUserId: string;
@@ -47,8 +42,7 @@ export class OrdersService {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @InjectRepository(OrderEntity) private readonly orders: Repository<OrderEntity>,
-    @InjectRepository(OrderLineEntity) private readonly lines: Repository<OrderLineEntity>,
+    @Inject(OrdersRepository) private readonly repo: OrdersRepository,
     @Inject(LotStock) private readonly lotStock: LotStock,
     @Inject(ChannelPolicies) private readonly policies: ChannelPolicies,
     @Inject(OrderLifecycle) private readonly lifecycle: OrderLifecycle,
@@ -70,7 +64,7 @@ export class OrdersService {
     const policy = this.policies.of(input.channel);
     const stock = this.stockOf(input.channel);
     const now = new Date();
-    const order = this.orders.create({
+    const order = Object.assign(new OrderEntity(), {
       id: newId(),
       buyerUserId: input.buyerUserId,
       channel: input.channel,
@@ -117,36 +111,7 @@ export class OrdersService {
   /** The statements that write a new order, its lines and its deadline (if it has one), and take its stock. */
   private placeStatements(order: OrderEntity, lines: OrderLineEntity[], stock: StockSource): Statement[] {
     return [
-      [
-        `INSERT INTO orders (id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, attribution, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
-        [
-          order.id,
-          order.buyerUserId,
-          order.channel,
-          order.status,
-          order.totalFen,
-          order.payBy,
-          order.attribution ? JSON.stringify(order.attribution) : null,
-          order.createdAt,
-          order.updatedAt,
-        ],
-      ],
-      [
-        `INSERT INTO order_lines (id, order_id, line_no, product_id, lot_id, supplier_id, quantity, unit_price_fen, amount_fen, refunded_fen)
-         VALUES ${lines.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, 0)').join(',')}`,
-        lines.flatMap((l) => [
-          l.id,
-          l.orderId,
-          l.lineNo,
-          l.productId,
-          l.lotId,
-          l.supplierId,
-          l.quantity,
-          l.unitPriceFen,
-          l.amountFen,
-        ]),
-      ],
+      ...this.repo.insertStatements(order, lines),
       // The deadline's row carries the order's id, so paying the order can take it back.
       ...(order.payBy
         ? [
@@ -188,7 +153,7 @@ export class OrdersService {
       const unit = l.unitPriceFen ?? p.priceFen;
       for (const t of plan) {
         out.push(
-          this.lines.create({
+          Object.assign(new OrderLineEntity(), {
             id: newId(),
             orderId: order.id,
             lineNo: out.length + 1,
@@ -236,121 +201,47 @@ export class OrdersService {
   }
 
   async listFor(user: AuthUser, q: OrderListQuery): Promise<Page<OrderView>> {
-    const qb = this.orders.createQueryBuilder('o');
-    if (!hasRole(user, Role.Admin)) {
-      qb.andWhere('o.buyer_user_id = :u', { u: user.id });
-    }
-    if (q.status) {
-      qb.andWhere('o.status = :s', { s: q.status });
-    }
-    if (q.channel) {
-      qb.andWhere('o.channel = :c', { c: q.channel });
-    }
-    const page = await paginate(qb, q, (o) => o);
-    const lines = page.items.length
-      ? await this.lines.find({
-          where: { orderId: In(page.items.map((o) => o.id)) },
-          order: { lineNo: 'ASC' },
-        })
-      : [];
+    const page = await this.repo.list({
+      buyerUserId: hasRole(user, Role.Admin) ? undefined : user.id,
+      status: q.status,
+      channel: q.channel,
+      cursor: q.cursor,
+      limit: q.limit,
+    });
     return {
-      items: page.items.map((o) =>
-        mapOrder(
-          o,
-          lines.filter((l) => l.orderId === o.id),
-        ),
-      ),
+      items: page.items.map(({ order, lines }) => mapOrder(order, lines)),
       nextCursor: page.nextCursor,
     };
   }
 
-  /** An order and its lines in one round trip (buyers poll this while they wait for PAID). */
+  /** An order and its lines in one round trip (buyers poll this while they wait for PAID); 404 when missing. */
   async orderWithLines(id: string): Promise<{ order: OrderEntity; lines: OrderLineEntity[] }> {
-    const rows = (await this.db.query(
-      `SELECT o.id, o.buyer_user_id, o.channel, o.status, o.total_fen, o.refunded_fen, o.pay_by, o.paid_at, o.paid_date,
-              o.attribution, o.created_at, o.updated_at,
-              l.id AS l_id, l.line_no, l.product_id, l.lot_id, l.supplier_id, l.quantity, l.unit_price_fen, l.amount_fen,
-              l.refunded_fen AS l_refunded_fen
-         FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id
-        WHERE o.id = ? ORDER BY l.line_no`,
-      [id],
-    )) as Record<string, unknown>[];
-    if (rows.length === 0) {
-      throw new NotFoundError(`Order ${id}`, 'order-not-found');
+    const found = await this.repo.findWithLines(id);
+    if (!found) {
+      throw new OrderNotFoundError(id);
     }
-    return {
-      order: orderFromRow(rows[0]),
-      lines: rows
-        .filter((r) => r.l_id)
-        .map((r) => lineFromRow({ ...r, id: r.l_id, order_id: r.id, refunded_fen: r.l_refunded_fen })),
-    };
+    return found;
   }
 
   /** An order by id (locked for update inside the caller's transaction when `lock`); 404 when missing. */
   async requireOrder(id: string, em?: EntityManager, lock = false): Promise<OrderEntity> {
-    // Plain SQL: this runs several times per checkout, where the query builder's cost shows.
-    const [r] = (await (em ?? this.db).query(`${ORDER_COLUMNS} WHERE id = ?${lock ? ' FOR UPDATE' : ''}`, [
-      id,
-    ])) as Record<string, unknown>[];
-    if (!r) {
-      throw new NotFoundError(`Order ${id}`, 'order-not-found');
+    const order = await this.repo.find(id, em, lock);
+    if (!order) {
+      throw new OrderNotFoundError(id);
     }
-    return orderFromRow(r);
+    return order;
   }
 
   /**
    * What the ledger needs to allocate paid orders, in one query: each order, its lines and the provider its
    * money came through. Orders not (or no longer) paid are left out.
    */
-  async paidForAllocation(orderIds: string[]): Promise<Map<string, PaidOrder>> {
-    const out = new Map<string, PaidOrder>();
-    if (orderIds.length === 0) {
-      return out;
-    }
-    const rows = (await this.db.query(
-      `SELECT o.id AS orderId, o.channel, o.paid_date AS paidDate, o.status, l.id, l.lot_id AS lotId,
-              l.supplier_id AS supplierId, l.amount_fen AS amountFen,
-              (SELECT p.provider FROM payments p WHERE p.order_id = o.id AND p.status = 'CAPTURED' LIMIT 1) AS provider
-         FROM orders o JOIN order_lines l ON l.order_id = o.id
-        WHERE o.id IN (${orderIds.map(() => '?').join(',')}) ORDER BY o.id, l.line_no`,
-      orderIds,
-    )) as {
-      orderId: string;
-      channel: Channel;
-      paidDate: string | null;
-      status: OrderStatus;
-      id: string;
-      lotId: string;
-      supplierId: string;
-      amountFen: string;
-      provider: string | null;
-    }[];
-    for (const r of rows) {
-      if (!r.paidDate || r.status === OrderStatus.PendingPayment || r.status === OrderStatus.Cancelled) {
-        continue;
-      }
-      let order = out.get(r.orderId);
-      if (!order) {
-        order = { channel: r.channel, paidDate: r.paidDate, provider: r.provider, lines: [] };
-        out.set(r.orderId, order);
-      }
-      order.lines.push({
-        id: r.id,
-        lotId: r.lotId,
-        supplierId: r.supplierId,
-        amountFen: Number(r.amountFen),
-      });
-    }
-    return out;
+  paidForAllocation(orderIds: string[]): Promise<Map<string, PaidOrder>> {
+    return this.repo.paidForAllocation(orderIds);
   }
 
-  async linesOf(orderId: string, em?: EntityManager): Promise<OrderLineEntity[]> {
-    const rows = (await (em ?? this.db).query(
-      `SELECT id, order_id, line_no, product_id, lot_id, supplier_id, quantity, unit_price_fen, amount_fen, refunded_fen
-         FROM order_lines WHERE order_id = ? ORDER BY line_no`,
-      [orderId],
-    )) as Record<string, unknown>[];
-    return rows.map(lineFromRow);
+  linesOf(orderId: string, em?: EntityManager): Promise<OrderLineEntity[]> {
+    return this.repo.linesOf(orderId, em);
   }
 
   /**
@@ -369,46 +260,8 @@ export class OrdersService {
     };
     await this.lifecycle.assertTransition(change);
     await this.stockOf(order.channel).giveBack(em, await this.linesOf(order.id, em));
-    await em.update(OrderEntity, { id: order.id }, { status: OrderStatus.Cancelled });
+    await this.repo.setStatus(em, order.id, OrderStatus.Cancelled);
     order.status = OrderStatus.Cancelled;
     return true;
   }
-}
-
-export const ORDER_COLUMNS = `SELECT id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, paid_at,
-  paid_date, attribution, created_at, updated_at FROM orders`;
-
-export function orderFromRow(r: Record<string, unknown>): OrderEntity {
-  return Object.assign(new OrderEntity(), {
-    id: r.id as string,
-    buyerUserId: r.buyer_user_id as string,
-    channel: r.channel as Channel,
-    status: r.status as OrderStatus,
-    totalFen: Number(r.total_fen),
-    refundedFen: Number(r.refunded_fen),
-    payBy: r.pay_by as Date,
-    paidAt: (r.paid_at as Date | null) ?? null,
-    paidDate: (r.paid_date as string | null) ?? null,
-    attribution:
-      typeof r.attribution === 'string'
-        ? (JSON.parse(r.attribution) as Attribution)
-        : ((r.attribution as Attribution | null) ?? null),
-    createdAt: r.created_at as Date,
-    updatedAt: r.updated_at as Date,
-  });
-}
-
-function lineFromRow(r: Record<string, unknown>): OrderLineEntity {
-  return Object.assign(new OrderLineEntity(), {
-    id: r.id as string,
-    orderId: r.order_id as string,
-    lineNo: Number(r.line_no),
-    productId: r.product_id as string,
-    lotId: r.lot_id as string,
-    supplierId: r.supplier_id as string,
-    quantity: Number(r.quantity),
-    unitPriceFen: Number(r.unit_price_fen),
-    amountFen: Number(r.amount_fen),
-    refundedFen: Number(r.refunded_fen),
-  });
 }

@@ -5,14 +5,14 @@ import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { JobHandler } from '@/infrastructure/queue/job-handler.decorator';
 import { JobName, JobOf } from '@/infrastructure/queue/jobs';
 import { OrdersService } from '../orders.service';
-import { PaymentsService } from '../payments.service';
+import { SettlementService } from '../settlement.service';
 
 @Injectable()
 export class OrdersJobs {
   private readonly logger = new Logger(OrdersJobs.name);
 
   constructor(
-    @Inject(PaymentsService) private readonly payments: PaymentsService,
+    @Inject(SettlementService) private readonly settlement: SettlementService,
     @Inject(OrdersService) private readonly orders: OrdersService,
     @Inject(OutboxService) private readonly outbox: OutboxService,
     @InjectDataSource() private readonly db: DataSource,
@@ -21,7 +21,7 @@ export class OrdersJobs {
   /** At payBy: cancel the order if it is still unpaid, returning its stock. */
   @JobHandler(JobName.OrderDeadline)
   async deadline({ orderId }: JobOf<JobName.OrderDeadline>): Promise<string> {
-    const outcome = await this.payments.expireOrder(orderId);
+    const outcome = await this.settlement.expireOrder(orderId);
     if (outcome === 'early') {
       // Clocks disagree a little: come back at the deadline.
       const order = await this.orders.requireOrder(orderId);
@@ -36,7 +36,7 @@ export class OrdersJobs {
   /** Every minute: payments whose notification never came are queried and completed or failed. */
   @JobHandler(JobName.PaymentRecovery, { schedule: { every: 60_000 } })
   async recover(): Promise<{ checked: number; captured: number; failed: number }> {
-    const r = await this.payments.recoverPending();
+    const r = await this.settlement.recoverPending();
     if (r.checked) {
       this.logger.log(`payment recovery: ${r.checked} checked, ${r.captured} captured, ${r.failed} failed`);
     }

@@ -1,0 +1,243 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { Page, paginate } from '@/common/pagination';
+import { Statement } from '@/infrastructure/database/transaction';
+import { Attribution, Channel, OrderEntity, OrderStatus } from './entities/order.entity';
+import { OrderLineEntity } from './entities/order-line.entity';
+
+/** What the ledger needs of a paid order to allocate it. */
+export interface PaidOrder {
+  channel: Channel;
+  paidDate: string;
+  provider: string | null;
+  lines: Pick<OrderLineEntity, 'id' | 'lotId' | 'supplierId' | 'amountFen'>[];
+}
+
+export interface OrderWithLines {
+  order: OrderEntity;
+  lines: OrderLineEntity[];
+}
+
+/** Every SQL statement on orders and their lines, with its row mapper. */
+@Injectable()
+export class OrdersRepository {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectRepository(OrderEntity) private readonly orders: Repository<OrderEntity>,
+    @InjectRepository(OrderLineEntity) private readonly lines: Repository<OrderLineEntity>,
+  ) {}
+
+  /** The statements that insert a new order and its lines (for the order's batched transaction). */
+  insertStatements(order: OrderEntity, lines: readonly OrderLineEntity[]): Statement[] {
+    return [
+      [
+        `INSERT INTO orders (id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, attribution, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+        [
+          order.id,
+          order.buyerUserId,
+          order.channel,
+          order.status,
+          order.totalFen,
+          order.payBy,
+          order.attribution ? JSON.stringify(order.attribution) : null,
+          order.createdAt,
+          order.updatedAt,
+        ],
+      ],
+      [
+        `INSERT INTO order_lines (id, order_id, line_no, product_id, lot_id, supplier_id, quantity, unit_price_fen, amount_fen, refunded_fen)
+         VALUES ${lines.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, 0)').join(',')}`,
+        lines.flatMap((l) => [
+          l.id,
+          l.orderId,
+          l.lineNo,
+          l.productId,
+          l.lotId,
+          l.supplierId,
+          l.quantity,
+          l.unitPriceFen,
+          l.amountFen,
+        ]),
+      ],
+    ];
+  }
+
+  /** An order and its lines in one round trip; null when there is no such order. */
+  async findWithLines(id: string): Promise<OrderWithLines | null> {
+    const rows = (await this.db.query(
+      `SELECT o.id, o.buyer_user_id, o.channel, o.status, o.total_fen, o.refunded_fen, o.pay_by, o.paid_at, o.paid_date,
+              o.attribution, o.created_at, o.updated_at,
+              l.id AS l_id, l.line_no, l.product_id, l.lot_id, l.supplier_id, l.quantity, l.unit_price_fen, l.amount_fen,
+              l.refunded_fen AS l_refunded_fen
+         FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id
+        WHERE o.id = ? ORDER BY l.line_no`,
+      [id],
+    )) as Record<string, unknown>[];
+    if (rows.length === 0) {
+      return null;
+    }
+    return {
+      order: orderFromRow(rows[0]),
+      lines: rows
+        .filter((r) => r.l_id)
+        .map((r) => lineFromRow({ ...r, id: r.l_id, order_id: r.id, refunded_fen: r.l_refunded_fen })),
+    };
+  }
+
+  /** An order by id, locked for update inside the caller's transaction when `lock`; null when missing. */
+  async find(id: string, em?: EntityManager, lock = false): Promise<OrderEntity | null> {
+    // Plain SQL: this runs several times per checkout, where the query builder's cost shows.
+    const [r] = (await (em ?? this.db).query(`${ORDER_COLUMNS} WHERE id = ?${lock ? ' FOR UPDATE' : ''}`, [
+      id,
+    ])) as Record<string, unknown>[];
+    return r ? orderFromRow(r) : null;
+  }
+
+  /** A page of orders (with their lines), filtered, oldest first. */
+  async list(q: {
+    buyerUserId?: string;
+    status?: string;
+    channel?: string;
+    cursor?: string;
+    limit?: number;
+  }): Promise<Page<OrderWithLines>> {
+    const qb = this.orders.createQueryBuilder('o');
+    if (q.buyerUserId) {
+      qb.andWhere('o.buyer_user_id = :u', { u: q.buyerUserId });
+    }
+    if (q.status) {
+      qb.andWhere('o.status = :s', { s: q.status });
+    }
+    if (q.channel) {
+      qb.andWhere('o.channel = :c', { c: q.channel });
+    }
+    const page = await paginate(qb, q, (o) => o);
+    const lines = page.items.length
+      ? await this.lines.find({
+          where: { orderId: In(page.items.map((o) => o.id)) },
+          order: { lineNo: 'ASC' },
+        })
+      : [];
+    return {
+      items: page.items.map((order) => ({ order, lines: lines.filter((l) => l.orderId === order.id) })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  /**
+   * What the ledger needs to allocate paid orders, in one query: each order, its lines and the provider its
+   * money came through. Orders not (or no longer) paid are left out.
+   */
+  async paidForAllocation(orderIds: string[]): Promise<Map<string, PaidOrder>> {
+    const out = new Map<string, PaidOrder>();
+    if (orderIds.length === 0) {
+      return out;
+    }
+    const rows = (await this.db.query(
+      `SELECT o.id AS orderId, o.channel, o.paid_date AS paidDate, o.status, l.id, l.lot_id AS lotId,
+              l.supplier_id AS supplierId, l.amount_fen AS amountFen,
+              (SELECT p.provider FROM payments p WHERE p.order_id = o.id AND p.status = 'CAPTURED' LIMIT 1) AS provider
+         FROM orders o JOIN order_lines l ON l.order_id = o.id
+        WHERE o.id IN (${orderIds.map(() => '?').join(',')}) ORDER BY o.id, l.line_no`,
+      orderIds,
+    )) as {
+      orderId: string;
+      channel: Channel;
+      paidDate: string | null;
+      status: OrderStatus;
+      id: string;
+      lotId: string;
+      supplierId: string;
+      amountFen: string;
+      provider: string | null;
+    }[];
+    for (const r of rows) {
+      if (!r.paidDate || r.status === OrderStatus.PendingPayment || r.status === OrderStatus.Cancelled) {
+        continue;
+      }
+      let order = out.get(r.orderId);
+      if (!order) {
+        order = { channel: r.channel, paidDate: r.paidDate, provider: r.provider, lines: [] };
+        out.set(r.orderId, order);
+      }
+      order.lines.push({
+        id: r.id,
+        lotId: r.lotId,
+        supplierId: r.supplierId,
+        amountFen: Number(r.amountFen),
+      });
+    }
+    return out;
+  }
+
+  async linesOf(orderId: string, em?: EntityManager): Promise<OrderLineEntity[]> {
+    const rows = (await (em ?? this.db).query(
+      `SELECT id, order_id, line_no, product_id, lot_id, supplier_id, quantity, unit_price_fen, amount_fen, refunded_fen
+         FROM order_lines WHERE order_id = ? ORDER BY line_no`,
+      [orderId],
+    )) as Record<string, unknown>[];
+    return rows.map(lineFromRow);
+  }
+
+  /** Sets an order's status inside the caller's transaction. */
+  async setStatus(em: EntityManager, id: string, status: OrderStatus): Promise<void> {
+    await em.query('UPDATE orders SET status = ?, updated_at = NOW(3) WHERE id = ?', [status, id]);
+  }
+
+  /** Records a refund on the order and its lines inside the caller's transaction. */
+  async applyRefund(
+    em: EntityManager,
+    orderId: string,
+    order: { refundedFen: number; status: OrderStatus },
+    lines: readonly { id: string; refundedFen: number }[],
+  ): Promise<void> {
+    for (const l of lines) {
+      await em.query('UPDATE order_lines SET refunded_fen = ? WHERE id = ?', [l.refundedFen, l.id]);
+    }
+    await em.query('UPDATE orders SET refunded_fen = ?, status = ?, updated_at = NOW(3) WHERE id = ?', [
+      order.refundedFen,
+      order.status,
+      orderId,
+    ]);
+  }
+}
+
+export const ORDER_COLUMNS = `SELECT id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, paid_at,
+  paid_date, attribution, created_at, updated_at FROM orders`;
+
+export function orderFromRow(r: Record<string, unknown>): OrderEntity {
+  return Object.assign(new OrderEntity(), {
+    id: r.id as string,
+    buyerUserId: r.buyer_user_id as string,
+    channel: r.channel as Channel,
+    status: r.status as OrderStatus,
+    totalFen: Number(r.total_fen),
+    refundedFen: Number(r.refunded_fen),
+    payBy: r.pay_by as Date,
+    paidAt: (r.paid_at as Date | null) ?? null,
+    paidDate: (r.paid_date as string | null) ?? null,
+    attribution:
+      typeof r.attribution === 'string'
+        ? (JSON.parse(r.attribution) as Attribution)
+        : ((r.attribution as Attribution | null) ?? null),
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+  });
+}
+
+export function lineFromRow(r: Record<string, unknown>): OrderLineEntity {
+  return Object.assign(new OrderLineEntity(), {
+    id: r.id as string,
+    orderId: r.order_id as string,
+    lineNo: Number(r.line_no),
+    productId: r.product_id as string,
+    lotId: r.lot_id as string,
+    supplierId: r.supplier_id as string,
+    quantity: Number(r.quantity),
+    unitPriceFen: Number(r.unit_price_fen),
+    amountFen: Number(r.amount_fen),
+    refundedFen: Number(r.refunded_fen),
+  });
+}
