@@ -6,7 +6,7 @@ import { MicroCache } from '@/common/micro-cache';
 import { splitFen } from '@/common/money';
 import { businessDate } from '@/common/time';
 import { isDuplicateKey, withTransaction } from '@/infrastructure/database/transaction';
-import { CatalogService } from '@/modules/catalog/catalog.service';
+import { LotsService } from '@/modules/catalog/lots.service';
 import { Channel } from '@/modules/orders/entities/order.entity';
 import { OrdersService } from '@/modules/orders/orders.service';
 import { PaymentsService } from '@/modules/orders/payments.service';
@@ -49,7 +49,7 @@ export class AllocationService {
     @Inject(LedgerWriter) private readonly writer: LedgerWriter,
     @Inject(OrdersService) private readonly orders: OrdersService,
     @Inject(PaymentsService) private readonly payments: PaymentsService,
-    @Inject(CatalogService) private readonly catalog: CatalogService,
+    @Inject(LotsService) private readonly catalog: LotsService,
     @Inject(SuppliersService) private readonly suppliers: SuppliersService,
     @Inject(ENV) private readonly env: Env,
   ) {}

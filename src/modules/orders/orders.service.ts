@@ -13,7 +13,7 @@ import { Page, paginate } from '@/common/pagination';
 import { Statement, withBatchTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { JobName } from '@/infrastructure/queue/jobs';
-import { CatalogService, isStockTaken, OrderPlan } from '@/modules/catalog/catalog.service';
+import { isStockTaken, OrderPlan, StockService } from '@/modules/catalog/stock.service';
 import { OrderListQuery, OrderView, mapOrder } from './dto/orders.dto';
 import { Attribution, Channel, OrderEntity, OrderStatus } from './entities/order.entity';
 import { OrderLineEntity } from './entities/order-line.entity';
@@ -53,7 +53,7 @@ export class OrdersService {
     @InjectDataSource() private readonly db: DataSource,
     @InjectRepository(OrderEntity) private readonly orders: Repository<OrderEntity>,
     @InjectRepository(OrderLineEntity) private readonly lines: Repository<OrderLineEntity>,
-    @Inject(CatalogService) private readonly catalog: CatalogService,
+    @Inject(StockService) private readonly catalog: StockService,
     @Inject(OutboxService) private readonly outbox: OutboxService,
     @Inject(OrderEvents) private readonly events: OrderEvents,
     @Inject(ENV) private readonly env: Env,
