@@ -7,7 +7,8 @@ import { splitFen } from '@/common/money';
 import { Env } from '@/config/env';
 import { parseDatabaseUrl } from '@/infrastructure/database/database-url';
 import { migrate } from '@/infrastructure/database/migrate';
-import { CatalogService } from '@/modules/catalog/catalog.service';
+import { LotsService } from '@/modules/catalog/lots.service';
+import { ProductsService } from '@/modules/catalog/products.service';
 import { HouseholdStatus } from '@/modules/households/entities/household.entity';
 import { HouseholdsService } from '@/modules/households/households.service';
 import { UsersService } from '@/modules/identity/users.service';
@@ -70,7 +71,8 @@ async function loadDemo(app: INestApplicationContext): Promise<Record<string, nu
   const regions = app.get(RegionsService);
   const households = app.get(HouseholdsService);
   const suppliers = app.get(SuppliersService);
-  const catalog = app.get(CatalogService);
+  const catalogProducts = app.get(ProductsService);
+  const catalogLots = app.get(LotsService);
   const organizations = app.get(OrganizationsService);
   const hosts = app.get(HostsService);
   const users = app.get(UsersService);
@@ -196,7 +198,7 @@ async function loadDemo(app: INestApplicationContext): Promise<Record<string, nu
       supplierId = s.id;
       own = [h];
     }
-    const product = await catalog.createProduct(SYSTEM, {
+    const product = await catalogProducts.createProduct(SYSTEM, {
       name: p.name,
       category: p.category,
       unit: p.unit,
@@ -216,7 +218,7 @@ async function loadDemo(app: INestApplicationContext): Promise<Record<string, nu
             sourceHouseholds.map(() => 1),
           )
         : [];
-      await catalog.createLot(SYSTEM, product.id, {
+      await catalogLots.createLot(SYSTEM, product.id, {
         quantity: lot.quantity,
         producedAt: lot.producedAt,
         expiresAt: lot.expiresAt,

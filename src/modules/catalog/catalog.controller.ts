@@ -3,8 +3,9 @@ import { ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '@/common/auth/decorators';
 import { AuthUser, Role } from '@/common/auth/role';
 import { Page } from '@/common/pagination';
-import { CatalogService } from './catalog.service';
 import { CreateLotDto, CreateProductDto, LotView, ProductListQuery, ProductView } from './dto/catalog.dto';
+import { LotsService } from './lots.service';
+import { ProductsService } from './products.service';
 import { TraceService } from './trace.service';
 import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
@@ -12,7 +13,8 @@ import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 @Controller()
 export class CatalogController {
   constructor(
-    @Inject(CatalogService) private readonly catalog: CatalogService,
+    @Inject(ProductsService) private readonly products: ProductsService,
+    @Inject(LotsService) private readonly supplyLots: LotsService,
     @Inject(TraceService) private readonly trace: TraceService,
   ) {}
 
@@ -20,19 +22,19 @@ export class CatalogController {
   @Idempotent()
   @Roles(Role.Admin, Role.Supplier)
   createProduct(@CurrentUser() user: AuthUser, @Body() dto: CreateProductDto): Promise<ProductView> {
-    return this.catalog.createProduct(user, dto);
+    return this.products.createProduct(user, dto);
   }
 
   @Get('products')
   @Public()
   listProducts(@Query() q: ProductListQuery): Promise<Page<ProductView>> {
-    return this.catalog.listProducts(q);
+    return this.products.listProducts(q);
   }
 
   @Get('products/:id')
   @Public()
   getProduct(@Param('id') id: string): Promise<ProductView> {
-    return this.catalog.getProduct(id);
+    return this.products.getProduct(id);
   }
 
   @Post('products/:id/lots')
@@ -43,13 +45,13 @@ export class CatalogController {
     @Param('id') id: string,
     @Body() dto: CreateLotDto,
   ): Promise<LotView> {
-    return this.catalog.createLot(user, id, dto);
+    return this.supplyLots.createLot(user, id, dto);
   }
 
   @Get('products/:id/lots')
   @Public()
   lots(@Param('id') id: string): Promise<LotView[]> {
-    return this.catalog.lotsOf(id);
+    return this.supplyLots.lotsOf(id);
   }
 
   @Get('trace/lots/:id')

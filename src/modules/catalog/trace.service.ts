@@ -3,16 +3,18 @@ import { maskName } from '@/common/crypto/mask';
 import { HouseholdsService } from '@/modules/households/households.service';
 import { RegionsService } from '@/modules/regions/regions.service';
 import { SuppliersService } from '@/modules/suppliers/suppliers.service';
-import { CatalogService } from './catalog.service';
 import { certificationStatus } from './dto/catalog.dto';
 import { businessDate } from '@/common/time';
 import { LOT_INCOME_READER, LotIncomeReader } from './lot-income';
+import { LotsService } from './lots.service';
+import { ProductsService } from './products.service';
 
 /** The public story of a lot, as printed behind a product's trace code. */
 @Injectable()
 export class TraceService {
   constructor(
-    @Inject(CatalogService) private readonly catalog: CatalogService,
+    @Inject(ProductsService) private readonly products: ProductsService,
+    @Inject(LotsService) private readonly lots: LotsService,
     @Inject(SuppliersService) private readonly suppliers: SuppliersService,
     @Inject(HouseholdsService) private readonly households: HouseholdsService,
     @Inject(RegionsService) private readonly regions: RegionsService,
@@ -20,11 +22,11 @@ export class TraceService {
   ) {}
 
   async traceLot(lotId: string) {
-    const lot = await this.catalog.requireLot(lotId);
-    const product = await this.catalog.requireProduct(lot.productId);
+    const lot = await this.lots.requireLot(lotId);
+    const product = await this.products.requireProduct(lot.productId);
     const [supplier, sources] = await Promise.all([
       this.suppliers.get(product.supplierId),
-      this.catalog.sourcesOf([lot.id]).then((m) => m.get(lot.id) ?? []),
+      this.lots.sourcesOf([lot.id]).then((m) => m.get(lot.id) ?? []),
     ]);
     const households = await this.households.findMany(sources.map((s) => s.householdId));
     const villageCodes = [

@@ -6,7 +6,7 @@ import { MicroCache } from '@/common/micro-cache';
 import { splitFen } from '@/common/money';
 import { businessDate } from '@/common/time';
 import { isDuplicateKey, withTransaction } from '@/infrastructure/database/transaction';
-import { CatalogService } from '@/modules/catalog/catalog.service';
+import { LotsService } from '@/modules/catalog/lots.service';
 import { ChannelPolicies, CreditsAvailable } from '@/modules/orders/channel-policy';
 import { Channel } from '@/modules/orders/entities/order.entity';
 import { OrdersService } from '@/modules/orders/orders.service';
@@ -50,7 +50,7 @@ export class AllocationService {
     @Inject(LedgerWriter) private readonly writer: LedgerWriter,
     @Inject(OrdersService) private readonly orders: OrdersService,
     @Inject(RefundsService) private readonly refunds: RefundsService,
-    @Inject(CatalogService) private readonly catalog: CatalogService,
+    @Inject(LotsService) private readonly catalog: LotsService,
     @Inject(SuppliersService) private readonly suppliers: SuppliersService,
     @Inject(ChannelPolicies) private readonly policies: ChannelPolicies,
     @Inject(ENV) private readonly env: Env,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Env, ENV } from '@/config/env';
 import { Statement } from '@/infrastructure/database/transaction';
-import type { OrderPlan } from '@/modules/catalog/catalog.service';
+import type { OrderPlan } from '@/modules/catalog/stock.service';
 import { Channel, OrderStatus } from './entities/order.entity';
 import type { OrderState } from './order-lifecycle';
 

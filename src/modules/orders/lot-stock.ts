@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Statement } from '@/infrastructure/database/transaction';
-import { CatalogService, isStockTaken, OrderPlan } from '@/modules/catalog/catalog.service';
+import { isStockTaken, OrderPlan, StockService } from '@/modules/catalog/stock.service';
 import { PlannedUnits, StockSource } from './channel-policy';
 
 /** The core's stock source: the supply lots, first-expiring first. */
 @Injectable()
 export class LotStock implements StockSource {
-  constructor(@Inject(CatalogService) private readonly catalog: CatalogService) {}
+  constructor(@Inject(StockService) private readonly catalog: StockService) {}
 
   plan(
     lines: readonly { productId: string; quantity: number; lotId?: string }[],

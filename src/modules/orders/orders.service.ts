@@ -8,7 +8,7 @@ import { Page } from '@/common/pagination';
 import { Statement, withBatchTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { JobName } from '@/infrastructure/queue/jobs';
-import type { OrderPlan } from '@/modules/catalog/catalog.service';
+import type { OrderPlan } from '@/modules/catalog/stock.service';
 import { ChannelPolicies, StockSource } from './channel-policy';
 import { LotStock } from './lot-stock';
 import { OrderLifecycle } from './order-lifecycle';

@@ -136,7 +136,11 @@ export function certificationStatus(
     : ProductStatus.Uncertified;
 }
 
-export const mapProduct = (p: ProductEntity, stock: number, today: string): ProductView => ({
+export const mapProduct = (
+  p: Omit<ProductView, 'status' | 'stock'>,
+  stock: number,
+  today: string,
+): ProductView => ({
   id: p.id,
   name: p.name,
   category: p.category,
@@ -161,7 +165,7 @@ export interface LotView {
 }
 
 export const mapLot = (
-  l: SupplyLotEntity,
+  l: Pick<SupplyLotEntity, 'id' | 'productId' | 'quantity' | 'remaining' | 'producedAt' | 'expiresAt'>,
   sources: { householdId: string; quantity: number }[],
 ): LotView => ({
   id: l.id,
