@@ -9,7 +9,7 @@ import { Env } from '@/config/env';
 import { AuthGuard } from '@/common/auth/auth.guard';
 import { ProblemFilter } from '@/common/errors/problem.filter';
 import { IdempotencyModule } from '@/common/idempotency/idempotency.module';
-import { RedisThrottlerStorage } from '@/common/throttle/redis-throttler.storage';
+import { RedisThrottlerStorage } from '@/infrastructure/throttle/redis-throttler.storage';
 import { AppThrottlerGuard, isLoginThrottled } from '@/common/throttle/throttler.guard';
 import { ConfigModule } from '@/infrastructure/config.module';
 import { dataSourceOptions } from '@/infrastructure/database/data-source-options';
