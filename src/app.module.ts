@@ -8,7 +8,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { Env } from '@/config/env';
 import { AuthGuard } from '@/common/auth/auth.guard';
 import { ProblemFilter } from '@/common/errors/problem.filter';
-import { IdempotencyModule } from '@/common/idempotency/idempotency.module';
+import { IdempotencyModule } from '@/infrastructure/idempotency/idempotency.module';
 import { RedisThrottlerStorage } from '@/infrastructure/throttle/redis-throttler.storage';
 import { AppThrottlerGuard, isLoginThrottled } from '@/common/throttle/throttler.guard';
 import { ConfigModule } from '@/infrastructure/config.module';

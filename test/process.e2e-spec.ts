@@ -5,7 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { loadEnv } from '@/config/env';
 import { ENTITIES } from '@/infrastructure/database/entities';
-import { JobName, QueueName } from '@/infrastructure/queue/jobs';
+import { IdempotencyJobName } from '@/infrastructure/idempotency/idempotency.module';
+import { OutboxJobName } from '@/infrastructure/outbox/outbox.module';
+import { QueueName } from '@/infrastructure/queue/jobs';
+import { CatalogJobName } from '@/modules/catalog/jobs/catalog.job-definitions';
+import { IdentityJobName } from '@/modules/identity/jobs/identity.job-definitions';
+import { LedgerJobName } from '@/modules/ledger/jobs/ledger.job-definitions';
+import { OrdersJobName } from '@/modules/orders/jobs/orders.job-definitions';
 import { dropDatabase, runId, TEST_DB_PREFIX, urlFor } from './support/databases';
 import { freePort, Proc, runMain } from './support/process';
 
@@ -100,7 +106,7 @@ describe('the built service as real processes', () => {
     const connection = new IORedis(env.REDIS_URL, { maxRetriesPerRequest: null });
     const queue = new Queue(QueueName.Maintenance, { connection, prefix: database });
     try {
-      const job = await queue.add(JobName.CertificationSweep, { asOf: '2026-11-29' });
+      const job = await queue.add(CatalogJobName.CertificationSweep, { asOf: '2026-11-29' });
       await new Promise((r) => setTimeout(r, 1500));
       expect(await job.getState()).toBe('waiting'); // the api process alone runs no jobs
 
@@ -123,14 +129,14 @@ describe('the built service as real processes', () => {
       ).flat();
       expect(schedulers.map((s) => s.key).sort()).toEqual(
         [
-          JobName.CertificationSweep,
-          JobName.PurgeIdempotencyKeys,
-          JobName.PurgeOtpCodes,
-          JobName.PurgeOutbox,
-          JobName.PaymentRecovery,
-          JobName.MonthlyAccruals,
-          JobName.Reconcile,
-          JobName.MonitorHouseholds,
+          CatalogJobName.CertificationSweep,
+          IdempotencyJobName.PurgeIdempotencyKeys,
+          IdentityJobName.PurgeOtpCodes,
+          OutboxJobName.PurgeOutbox,
+          OrdersJobName.PaymentRecovery,
+          LedgerJobName.MonthlyAccruals,
+          LedgerJobName.Reconcile,
+          LedgerJobName.MonitorHouseholds,
         ].sort(),
       );
       expect(schedulers.every((s) => s.tz === 'Asia/Shanghai')).toBe(true);

@@ -1,8 +1,5 @@
-import { Injectable, Module } from '@nestjs/common';
-import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
-import { LessThan, Repository } from 'typeorm';
-import { JobHandler } from '@/infrastructure/queue/job-handler.decorator';
-import { JobName } from '@/infrastructure/queue/jobs';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { LivestreamModule } from '@/modules/livestream/livestream.module';
 import { ProcurementModule } from '@/modules/procurement/procurement.module';
 import { RegionsModule } from '@/modules/regions/regions.module';
@@ -11,19 +8,8 @@ import { AuthService } from './auth.service';
 import { OtpCodeEntity } from './entities/otp-code.entity';
 import { UserEntity } from './entities/user.entity';
 import { IdentityController } from './identity.controller';
+import { IdentityJobs } from './jobs/identity.jobs';
 import { UsersService } from './users.service';
-
-@Injectable()
-export class IdentityJobs {
-  constructor(@InjectRepository(OtpCodeEntity) private readonly otps: Repository<OtpCodeEntity>) {}
-
-  /** Hourly: drop login codes that expired more than a day ago. */
-  @JobHandler(JobName.PurgeOtpCodes, { schedule: { pattern: '7 * * * *' } })
-  async purge(): Promise<{ deleted: number }> {
-    const r = await this.otps.delete({ expiresAt: LessThan(new Date(Date.now() - 24 * 3600_000)) });
-    return { deleted: r.affected ?? 0 };
-  }
-}
 
 @Module({
   imports: [

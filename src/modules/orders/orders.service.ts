@@ -13,9 +13,9 @@ import { newId } from '@/common/ids';
 import { Page, paginate } from '@/common/pagination';
 import { withBatchTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
-import { JobName } from '@/infrastructure/queue/jobs';
 import { CatalogService, isStockTaken } from '@/modules/catalog/catalog.service';
 import { OrderListQuery, OrderView, mapOrder } from './dto/orders.dto';
+import { OrdersJobName } from './jobs/orders.job-definitions';
 import { Attribution, Channel, OrderEntity, OrderStatus } from './entities/order.entity';
 import { OrderLineEntity } from './entities/order-line.entity';
 import { OrderEvents } from './order-events';
@@ -112,7 +112,7 @@ export class OrdersService {
             ],
             // The deadline's row carries the order's id, so paying the order can take it back.
             this.outbox.statement(
-              JobName.OrderDeadline,
+              OrdersJobName.OrderDeadline,
               { orderId: order.id },
               { id: order.id, runAt: order.payBy },
             ),

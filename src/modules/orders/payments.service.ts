@@ -21,11 +21,12 @@ import {
   PaymentProvider,
   ProviderStatus,
 } from '@/infrastructure/payments/payment-provider';
-import { JobName } from '@/infrastructure/queue/jobs';
+import { LedgerJobName } from '@/modules/ledger/jobs/ledger.job-definitions';
 import { OrderEntity, OrderStatus } from './entities/order.entity';
 import { OrderLineEntity } from './entities/order-line.entity';
 import { PaymentEntity, PaymentStatus } from './entities/payment.entity';
 import { RefundEntity } from './entities/refund.entity';
+import { OrdersJobName } from './jobs/orders.job-definitions';
 import { OrderEvents } from './order-events';
 import { OrdersService, ORDER_COLUMNS, orderFromRow } from './orders.service';
 
@@ -280,7 +281,7 @@ export class PaymentsService {
                 ],
               ],
               // Allocate the order's lines, if it became PAID just now.
-              this.outbox.statementFrom(JobName.AllocateOrder, {
+              this.outbox.statementFrom(LedgerJobName.AllocateOrder, {
                 payload: "JSON_OBJECT('orderId', order_id)",
                 from: 'payments WHERE id = ? AND ROW_COUNT() > 0',
                 params: [paymentId],
@@ -289,7 +290,7 @@ export class PaymentsService {
               [
                 `DELETE FROM outbox WHERE job_name = ? AND dispatched_at IS NULL
                     AND id = (SELECT o.id FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.id = ? AND o.status = ?)`,
-                [JobName.OrderDeadline, paymentId, OrderStatus.Paid],
+                [OrdersJobName.OrderDeadline, paymentId, OrderStatus.Paid],
               ],
               [`${PAYMENT_COLUMNS} WHERE id = ?`, [paymentId]],
             ]
@@ -476,7 +477,7 @@ export class PaymentsService {
           status: refunded === locked.totalFen ? OrderStatus.Refunded : OrderStatus.PartiallyRefunded,
         },
       );
-      await this.outbox.add(em, JobName.ReverseRefund, { refundId: refund.id });
+      await this.outbox.add(em, LedgerJobName.ReverseRefund, { refundId: refund.id });
       return refund;
     });
     this.outbox.kick();

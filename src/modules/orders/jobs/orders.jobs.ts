@@ -3,9 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { JobHandler } from '@/infrastructure/queue/job-handler.decorator';
-import { JobName, JobOf } from '@/infrastructure/queue/jobs';
+import { JobOf } from '@/infrastructure/queue/jobs';
 import { OrdersService } from '../orders.service';
 import { PaymentsService } from '../payments.service';
+import { OrdersJobName } from './orders.job-definitions';
 
 @Injectable()
 export class OrdersJobs {
@@ -19,20 +20,22 @@ export class OrdersJobs {
   ) {}
 
   /** At payBy: cancel the order if it is still unpaid, returning its stock. */
-  @JobHandler(JobName.OrderDeadline)
-  async deadline({ orderId }: JobOf<JobName.OrderDeadline>): Promise<string> {
+  @JobHandler(OrdersJobName.OrderDeadline)
+  async deadline({ orderId }: JobOf<typeof OrdersJobName.OrderDeadline>): Promise<string> {
     const outcome = await this.payments.expireOrder(orderId);
     if (outcome === 'early') {
       // Clocks disagree a little: come back at the deadline.
       const order = await this.orders.requireOrder(orderId);
-      await this.db.transaction((em) => this.outbox.add(em, JobName.OrderDeadline, { orderId }, order.payBy));
+      await this.db.transaction((em) =>
+        this.outbox.add(em, OrdersJobName.OrderDeadline, { orderId }, order.payBy),
+      );
       this.outbox.kick();
     }
     return outcome;
   }
 
   /** Every minute: payments whose notification never came are queried and completed or failed. */
-  @JobHandler(JobName.PaymentRecovery, { schedule: { every: 60_000 } })
+  @JobHandler(OrdersJobName.PaymentRecovery, { schedule: { every: 60_000 } })
   async recover(): Promise<{ checked: number; captured: number; failed: number }> {
     const r = await this.payments.recoverPending();
     if (r.checked) {
