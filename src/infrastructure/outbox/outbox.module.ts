@@ -1,8 +1,9 @@
 import { Global, Injectable, Module } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { JobHandler } from '@/infrastructure/queue/job-handler.decorator';
 import { defineJobs, QueueName } from '@/infrastructure/queue/jobs';
+import { OutboxEntity } from './outbox.entity';
 import { OutboxService } from './outbox.service';
 
 export const OutboxJobName = {
@@ -32,5 +33,9 @@ export class OutboxJobs {
 }
 
 @Global()
-@Module({ providers: [OutboxService, OutboxJobs], exports: [OutboxService] })
+@Module({
+  imports: [TypeOrmModule.forFeature([OutboxEntity])],
+  providers: [OutboxService, OutboxJobs],
+  exports: [OutboxService],
+})
 export class OutboxModule {}
