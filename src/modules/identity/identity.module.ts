@@ -1,26 +1,21 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LivestreamModule } from '@/modules/livestream/livestream.module';
-import { ProcurementModule } from '@/modules/procurement/procurement.module';
-import { RegionsModule } from '@/modules/regions/regions.module';
-import { SuppliersModule } from '@/modules/suppliers/suppliers.module';
 import { AuthService } from './auth.service';
 import { OtpCodeEntity } from './entities/otp-code.entity';
 import { UserEntity } from './entities/user.entity';
 import { IdentityController } from './identity.controller';
 import { IdentityJobs } from './jobs/identity.jobs';
+import { RoleBindings } from './role-bindings';
 import { UsersService } from './users.service';
 
+/**
+ * Users, roles, logins. A user's binding (organizationId, hostId, …) is checked by the module that owns the
+ * record, registered with `RoleBindings`: those modules import identity, never the other way round.
+ */
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([UserEntity, OtpCodeEntity]),
-    RegionsModule,
-    SuppliersModule,
-    ProcurementModule,
-    LivestreamModule,
-  ],
+  imports: [TypeOrmModule.forFeature([UserEntity, OtpCodeEntity])],
   controllers: [IdentityController],
-  providers: [AuthService, UsersService, IdentityJobs],
-  exports: [UsersService],
+  providers: [AuthService, UsersService, RoleBindings, IdentityJobs],
+  exports: [UsersService, RoleBindings],
 })
 export class IdentityModule {}
