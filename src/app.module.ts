@@ -8,11 +8,11 @@ import { LoggerModule } from 'nestjs-pino';
 import { Env } from '@/config/env';
 import { AuthGuard } from '@/common/auth/auth.guard';
 import { ProblemFilter } from '@/common/errors/problem.filter';
-import { IdempotencyModule } from '@/common/idempotency/idempotency.module';
-import { RedisThrottlerStorage } from '@/common/throttle/redis-throttler.storage';
+import { IdempotencyModule } from '@/infrastructure/idempotency/idempotency.module';
+import { RedisThrottlerStorage } from '@/infrastructure/throttle/redis-throttler.storage';
 import { AppThrottlerGuard, isLoginThrottled } from '@/common/throttle/throttler.guard';
 import { ConfigModule } from '@/infrastructure/config.module';
-import { dataSourceOptions } from '@/infrastructure/database/data-source-options';
+import { appDataSourceOptions } from '@/infrastructure/database/data-source-options';
 import { HealthModule } from '@/infrastructure/health/health.controller';
 import { loggerOptions } from '@/infrastructure/logging';
 import { MetricsModule } from '@/infrastructure/metrics/metrics';
@@ -50,7 +50,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(env),
         LoggerModule.forRoot(loggerOptions(env, logStream)),
-        TypeOrmModule.forRoot(dataSourceOptions(env)),
+        TypeOrmModule.forRoot(appDataSourceOptions(env)),
         // A ready KeyObject: given a string, jsonwebtoken first tries (and fails) to read it as a public key on
         // every verification, which costs more than the HMAC itself.
         JwtModule.register({

@@ -1,4 +1,4 @@
-import { JobName } from '@/infrastructure/queue/jobs';
+import { CatalogJobName } from '@/modules/catalog/jobs/catalog.job-definitions';
 import { QueueService } from '@/infrastructure/queue/queue.service';
 import { businessDay, fields } from './support/answers';
 import { factory } from './support/factory';
@@ -594,7 +594,7 @@ describe('certification sweep job', () => {
     // Reads derive the status already; the stored column waits for the sweep.
     expect((await t.http().get(`${API}/products/${lapsed.id}`)).body.status).toBe('UNCERTIFIED');
 
-    await t.app.get(QueueService).add(JobName.CertificationSweep, {});
+    await t.app.get(QueueService).add(CatalogJobName.CertificationSweep, {});
 
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline && (await statusOf(lapsed.id)) !== 'UNCERTIFIED') {

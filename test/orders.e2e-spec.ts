@@ -1,5 +1,6 @@
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
-import { JobName, QueueName } from '@/infrastructure/queue/jobs';
+import { QueueName } from '@/infrastructure/queue/jobs';
+import { OrdersJobName } from '@/modules/orders/jobs/orders.job-definitions';
 import { QueueService } from '@/infrastructure/queue/queue.service';
 import { SettlementService } from '@/modules/orders/settlement.service';
 import { businessDay, fields } from './support/answers';
@@ -304,7 +305,7 @@ describe('online orders', () => {
 
     const ordersBefore = await count('SELECT COUNT(*) AS n FROM orders');
     const deadlinesBefore = await count('SELECT COUNT(*) AS n FROM outbox WHERE job_name = ?', [
-      JobName.OrderDeadline,
+      OrdersJobName.OrderDeadline,
     ]);
     const answers = await Promise.all(citizens.map((c) => order(c, [{ productId, quantity: 1 }])));
     const statuses = answers.map((a) => a.status);
@@ -337,7 +338,7 @@ describe('online orders', () => {
     // A refused buyer leaves nothing behind: no order row, no deadline.
     expect((await count('SELECT COUNT(*) AS n FROM orders')) - ordersBefore).toBe(10);
     expect(
-      (await count('SELECT COUNT(*) AS n FROM outbox WHERE job_name = ?', [JobName.OrderDeadline])) -
+      (await count('SELECT COUNT(*) AS n FROM outbox WHERE job_name = ?', [OrdersJobName.OrderDeadline])) -
         deadlinesBefore,
     ).toBe(10);
   });
@@ -503,7 +504,7 @@ describe('online orders', () => {
       await outbox.dispatch(); // or the app's own dispatcher, whichever comes first
       await until('the deadline job', async () => (await queue.getJob(id)) !== undefined);
       const job = await queue.getJob(id);
-      expect(job?.name).toBe(JobName.OrderDeadline);
+      expect(job?.name).toBe(OrdersJobName.OrderDeadline);
       expect(job?.data).toEqual({ orderId: id });
       expect(job!.opts.delay).toBeGreaterThan(20_000);
       expect(job!.opts.delay).toBeLessThanOrEqual(30_000);
@@ -541,7 +542,7 @@ describe('online orders', () => {
       expect(late.body.code).toBe('order-expired');
       expect(await count('SELECT COUNT(*) AS n FROM payments WHERE order_id = ?', [id])).toBe(0);
 
-      await t.app.get(QueueService).add(JobName.OrderDeadline, { orderId: id });
+      await t.app.get(QueueService).add(OrdersJobName.OrderDeadline, { orderId: id });
       await until('CANCELLED', async () => (await getOrder(id, alice)).body.status === 'CANCELLED');
       expect(await stock(productId)).toBe(6);
       expect([await remaining(lotA), await remaining(lotB)]).toEqual([2, 4]);

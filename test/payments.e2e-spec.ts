@@ -1,5 +1,6 @@
 import { SANDBOX_SIGNATURE_HEADER, SandboxProvider } from '@/infrastructure/payments/sandbox.provider';
-import { JobName, QueueName } from '@/infrastructure/queue/jobs';
+import { QueueName } from '@/infrastructure/queue/jobs';
+import { OrdersJobName } from '@/modules/orders/jobs/orders.job-definitions';
 import { QueueService } from '@/infrastructure/queue/queue.service';
 import { SettlementService } from '@/modules/orders/settlement.service';
 import { factory } from './support/factory';
@@ -338,7 +339,7 @@ describe('payments through the sandbox gateway (refund window ONLINE:7)', () => 
       'UPDATE payments SET created_at = UTC_TIMESTAMP(3) - INTERVAL 10 MINUTE WHERE id = ?',
       [pay.body.id],
     );
-    await h.t.app.get(QueueService).add(JobName.PaymentRecovery, {});
+    await h.t.app.get(QueueService).add(OrdersJobName.PaymentRecovery, {});
     await until('PAID', async () => (await x.getOrder(o.id)).status === 'PAID');
     expect(await x.payment(pay.body.id as string)).toMatchObject({ status: 'CAPTURED', amountFen: 200 });
     await x.allocated(o.id, 1);
@@ -512,7 +513,7 @@ describe('payments through the sandbox gateway (refund window ONLINE:7)', () => 
     await h.t.db.query('UPDATE orders SET pay_by = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND WHERE id = ?', [
       o.id,
     ]);
-    await h.t.app.get(QueueService).add(JobName.OrderDeadline, { orderId: o.id });
+    await h.t.app.get(QueueService).add(OrdersJobName.OrderDeadline, { orderId: o.id });
     await until('PAID', async () => (await x.getOrder(o.id)).status === 'PAID');
     expect((await x.paymentsOf(o.id)).map((p) => p.status)).toEqual(['CAPTURED']);
     expect(await x.num('SELECT remaining AS n FROM supply_lots WHERE id = ?', [s.lots[0].lotId])).toBe(2);
@@ -532,7 +533,7 @@ describe('payments through the sandbox gateway (refund window ONLINE:7)', () => 
     await h.t.db.query('UPDATE orders SET pay_by = UTC_TIMESTAMP(3) - INTERVAL 1 SECOND WHERE id = ?', [
       o.id,
     ]);
-    await h.t.app.get(QueueService).add(JobName.OrderDeadline, { orderId: o.id });
+    await h.t.app.get(QueueService).add(OrdersJobName.OrderDeadline, { orderId: o.id });
     await until('CANCELLED', async () => (await x.getOrder(o.id)).status === 'CANCELLED');
     expect((await x.payment(pay.body.id as string)).status).toBe('CANCELLED');
     expect(await x.num('SELECT remaining AS n FROM supply_lots WHERE id = ?', [s.lots[0].lotId])).toBe(3);
@@ -665,7 +666,7 @@ describe('payments through the sandbox gateway (refund window ONLINE:7)', () => 
       'SELECT job_name AS jobName, dispatched_at AS dispatchedAt, run_at AS runAt FROM outbox WHERE id = ?',
       [o.id],
     );
-    expect(row).toMatchObject({ jobName: JobName.OrderDeadline, dispatchedAt: null });
+    expect(row).toMatchObject({ jobName: OrdersJobName.OrderDeadline, dispatchedAt: null });
     await sleep(200); // dispatch rounds run meanwhile
     expect(
       await x.num('SELECT COUNT(*) AS n FROM outbox WHERE id = ? AND dispatched_at IS NULL', [o.id]),

@@ -8,7 +8,8 @@ import { newId } from '@/common/ids';
 import { businessDate } from '@/common/time';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { SandboxProvider } from '@/infrastructure/payments/sandbox.provider';
-import { JobName, QueueName } from '@/infrastructure/queue/jobs';
+import { QueueName } from '@/infrastructure/queue/jobs';
+import { LedgerJobName } from '@/modules/ledger/jobs/ledger.job-definitions';
 import { QueueService } from '@/infrastructure/queue/queue.service';
 import { SettlementService } from '@/modules/orders/settlement.service';
 import { urlFor } from './support/databases';
@@ -181,7 +182,7 @@ describe('resilience: crashes and outages lose no money', () => {
         expectedFen += total;
         orders.push([orderId, buyer, 'ONLINE', 'PAID', total, payBy, now, today]);
         payments.push([newId(), orderId, 'sandbox', `sbx_kill_${orderId}`, 'CAPTURED', total, now, today]);
-        outbox.push([newId(), JobName.AllocateOrder, JSON.stringify({ orderId })]);
+        outbox.push([newId(), LedgerJobName.AllocateOrder, JSON.stringify({ orderId })]);
       }
       const rows = (n: number, count: number) =>
         Array.from({ length: count }, () => `(${Array(n).fill('?').join(',')})`).join(',');

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isDuplicateKey } from '@/infrastructure/database/transaction';
+import { isDuplicateKey } from './db-errors';
 import { DomainError } from './domain-error';
 import { Problem, problemFor, problemFromDomain } from './problem';
 

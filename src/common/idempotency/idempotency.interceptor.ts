@@ -17,7 +17,7 @@ import { Env, ENV } from '@/config/env';
 import { AuthUser } from '@/common/auth/role';
 import { DomainError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
-import { isDuplicateKey } from '@/infrastructure/database/transaction';
+import { isDuplicateKey } from '@/common/errors/db-errors';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 
 /** A PENDING key older than this belongs to an attempt that died; a retry may take it over. */

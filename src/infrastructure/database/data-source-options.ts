@@ -1,10 +1,21 @@
+import { TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { extname, join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { Env } from '@/config/env';
 import { parseDatabaseUrl } from './database-url';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
-export function dataSourceOptions(env: Pick<Env, 'DATABASE_URL' | 'DATABASE_POOL_SIZE'>): DataSourceOptions {
+/**
+ * Every entity file of the code that is running: each *.entity.ts under src with ts-node and Jest, each
+ * *.entity.js under dist in the build. The CLI data source finds the entities by it (the migrations are
+ * generated from them); the app takes each module's own instead (`appDataSourceOptions`).
+ */
+export const ENTITY_GLOB = join(__dirname, '..', '..', '**', `*.entity${extname(__filename)}`);
+
+export function dataSourceOptions(
+  env: Pick<Env, 'DATABASE_URL' | 'DATABASE_POOL_SIZE'>,
+  entities: NonNullable<DataSourceOptions['entities']> = [ENTITY_GLOB],
+): DataSourceOptions {
   const t = parseDatabaseUrl(env.DATABASE_URL);
   return {
     type: 'mysql',
@@ -18,7 +29,7 @@ export function dataSourceOptions(env: Pick<Env, 'DATABASE_URL' | 'DATABASE_POOL
     supportBigNumbers: true,
     bigNumberStrings: true,
     dateStrings: ['DATE'],
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
@@ -30,4 +41,9 @@ export function dataSourceOptions(env: Pick<Env, 'DATABASE_URL' | 'DATABASE_POOL
     poolSize: env.DATABASE_POOL_SIZE,
     extra: { connectionLimit: env.DATABASE_POOL_SIZE, enableKeepAlive: true },
   };
+}
+
+/** The app's connection: each module registers its own entities (`TypeOrmModule.forFeature`). */
+export function appDataSourceOptions(env: Env): TypeOrmModuleOptions {
+  return { ...dataSourceOptions(env, []), autoLoadEntities: true };
 }

@@ -9,7 +9,8 @@ import { dataSourceOptions } from './data-source-options';
  */
 export async function migrate(env: Env, direction: 'up' | 'down' = 'up'): Promise<string[]> {
   await ensureDatabase(env.DATABASE_URL);
-  const ds = new DataSource(dataSourceOptions({ ...env, DATABASE_POOL_SIZE: 2 }));
+  // Running migrations needs no entity metadata: nothing to load, however the code is running.
+  const ds = new DataSource(dataSourceOptions({ ...env, DATABASE_POOL_SIZE: 2 }, []));
   await ds.initialize();
   const lock = ds.createQueryRunner();
   const lockName = `cs_migrations:${parseDatabaseUrl(env.DATABASE_URL).database}`.slice(0, 64);

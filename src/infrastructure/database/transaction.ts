@@ -1,4 +1,8 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { errorCode } from '@/common/errors/db-errors';
+
+// The driver-error helpers live in common (the error filter needs them); modules still import them from here.
+export { errorCode, isDuplicateKey } from '@/common/errors/db-errors';
 
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
@@ -22,10 +26,6 @@ export async function withTransaction<T>(
       await new Promise((r) => setTimeout(r, 10 * attempt + Math.floor(Math.random() * 20)));
     }
   }
-}
-
-export function isDuplicateKey(e: unknown): boolean {
-  return errorCode(e) === 'ER_DUP_ENTRY';
 }
 
 /** One SQL statement and its parameters. */
@@ -111,10 +111,4 @@ export async function withBatchTransaction<T>(
       await runner.release();
     }
   }
-}
-
-/** The MySQL error code (`ER_…`) of a driver error, wrapped by TypeORM or not. */
-export function errorCode(e: unknown): string | undefined {
-  const err = e as { driverError?: { code?: string }; code?: string };
-  return err.driverError?.code ?? err.code;
 }

@@ -1,16 +1,29 @@
 import { Global, Injectable, Module } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { JobHandler } from '@/infrastructure/queue/job-handler.decorator';
-import { JobName } from '@/infrastructure/queue/jobs';
+import { defineJobs, QueueName } from '@/infrastructure/queue/jobs';
+import { OutboxEntity } from './outbox.entity';
 import { OutboxService } from './outbox.service';
+
+export const OutboxJobName = {
+  PurgeOutbox: 'maintenance.purge-outbox',
+} as const;
+
+declare module '@/infrastructure/queue/jobs' {
+  interface JobPayloads {
+    [OutboxJobName.PurgeOutbox]: Record<string, never>;
+  }
+}
+
+defineJobs({ [OutboxJobName.PurgeOutbox]: { queue: QueueName.Maintenance } });
 
 @Injectable()
 export class OutboxJobs {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** Daily: dispatched rows older than a week are history the queues no longer need. */
-  @JobHandler(JobName.PurgeOutbox, { schedule: { pattern: '40 4 * * *' } })
+  @JobHandler(OutboxJobName.PurgeOutbox, { schedule: { pattern: '40 4 * * *' } })
   async purge(): Promise<{ deleted: number }> {
     const r = (await this.db.query(
       'DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < NOW(3) - INTERVAL 7 DAY',
@@ -20,5 +33,9 @@ export class OutboxJobs {
 }
 
 @Global()
-@Module({ providers: [OutboxService, OutboxJobs], exports: [OutboxService] })
+@Module({
+  imports: [TypeOrmModule.forFeature([OutboxEntity])],
+  providers: [OutboxService, OutboxJobs],
+  exports: [OutboxService],
+})
 export class OutboxModule {}

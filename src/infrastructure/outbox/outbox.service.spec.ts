@@ -1,5 +1,22 @@
-import { JobName } from '@/infrastructure/queue/jobs';
+import { defineJobs, JobName as AnyJobName, QueueName } from '@/infrastructure/queue/jobs';
 import { toJobs } from './outbox.service';
+
+// Jobs of this spec's own, shaped like the order deadline, the refund reversal and the merged allocation
+// (infrastructure imports no module, so it declares them the way their modules do).
+const JobName = {
+  OrderDeadline: 'spec.deadline',
+  ReverseRefund: 'spec.reverse-refund',
+  AllocateOrder: 'spec.allocate-order',
+} as unknown as Record<'OrderDeadline' | 'ReverseRefund' | 'AllocateOrder', AnyJobName>;
+type JobName = AnyJobName;
+defineJobs({
+  [JobName.OrderDeadline]: { queue: QueueName.Orders },
+  [JobName.ReverseRefund]: { queue: QueueName.Ledger },
+  [JobName.AllocateOrder]: {
+    queue: QueueName.Ledger,
+    merge: { key: 'orderId', into: 'orderIds', max: 'ALLOCATION_BATCH' },
+  },
+});
 
 const row = (id: string, jobName: JobName, payload: object, runAt: Date | null = null) => ({
   id,

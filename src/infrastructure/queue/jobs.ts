@@ -1,4 +1,5 @@
 import type { Env } from '@/config/env';
+
 /** Every queue; a worker copy consumes all of them. */
 export enum QueueName {
   Maintenance = 'maintenance',
@@ -6,63 +7,71 @@ export enum QueueName {
   Ledger = 'ledger',
 }
 
-/** Every job, each bound to one queue. */
-export enum JobName {
-  CertificationSweep = 'catalog.certification-sweep',
-  PurgeOtpCodes = 'identity.purge-otp-codes',
-  PurgeIdempotencyKeys = 'maintenance.purge-idempotency-keys',
-  PurgeOutbox = 'maintenance.purge-outbox',
-  OrderDeadline = 'orders.deadline',
-  PaymentRecovery = 'orders.payment-recovery',
-  AllocateOrder = 'ledger.allocate-order',
-  ReverseRefund = 'ledger.reverse-refund',
-  MonthlyAccruals = 'ledger.monthly-accruals',
-  Reconcile = 'ledger.reconcile',
-  MonitorHouseholds = 'ledger.monitor-households',
-}
+/**
+ * The payload of each job by job name: ids and dates, never entities. Empty here: the module that owns a job
+ * declares it in its jobs/ folder by declaration merging, and binds it to a queue with `defineJobs`, so that
+ * adding a job edits no file of the queue infrastructure:
+ *
+ *   export const LedgerJobName = { Reconcile: 'ledger.reconcile' } as const;
+ *   declare module '@/infrastructure/queue/jobs' {
+ *     interface JobPayloads { [LedgerJobName.Reconcile]: { date?: string } }
+ *   }
+ *   defineJobs({ [LedgerJobName.Reconcile]: { queue: QueueName.Ledger } });
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by the modules (see above)
+export interface JobPayloads {}
 
-export const JOB_QUEUE: Record<JobName, QueueName> = {
-  [JobName.CertificationSweep]: QueueName.Maintenance,
-  [JobName.PurgeOtpCodes]: QueueName.Maintenance,
-  [JobName.PurgeIdempotencyKeys]: QueueName.Maintenance,
-  [JobName.PurgeOutbox]: QueueName.Maintenance,
-  [JobName.OrderDeadline]: QueueName.Orders,
-  [JobName.PaymentRecovery]: QueueName.Orders,
-  [JobName.AllocateOrder]: QueueName.Ledger,
-  [JobName.ReverseRefund]: QueueName.Ledger,
-  [JobName.MonthlyAccruals]: QueueName.Ledger,
-  [JobName.Reconcile]: QueueName.Ledger,
-  [JobName.MonitorHouseholds]: QueueName.Ledger,
-};
-
-/** The payload of each job: ids and dates, never entities. */
-export interface JobPayloads {
-  [JobName.CertificationSweep]: { asOf?: string };
-  [JobName.PurgeOtpCodes]: Record<string, never>;
-  [JobName.PurgeIdempotencyKeys]: Record<string, never>;
-  [JobName.PurgeOutbox]: Record<string, never>;
-  [JobName.OrderDeadline]: { orderId: string };
-  [JobName.PaymentRecovery]: Record<string, never>;
-  /** One order, as written to the outbox; the dispatcher hands several at once to one job (`MERGED_JOBS`). */
-  [JobName.AllocateOrder]: { orderId: string } | { orderIds: string[] };
-  [JobName.ReverseRefund]: { refundId: string };
-  /** `month` as YYYY-MM; the month before today (Asia/Shanghai) when omitted. */
-  [JobName.MonthlyAccruals]: { month?: string };
-  /** `date` as YYYY-MM-DD; yesterday (Asia/Shanghai) when omitted. */
-  [JobName.Reconcile]: { date?: string };
-  [JobName.MonitorHouseholds]: { asOf?: string };
-}
+/** Every job's name. */
+export type JobName = Extract<keyof JobPayloads, string>;
 
 export type JobOf<N extends JobName> = JobPayloads[N];
 
 /**
- * Jobs whose outbox rows the dispatcher may hand over together: up to the setting `max` rows of one such job, each with
- * `{[key]: id}`, become one job with `{[into]: ids}`. The handler does for many what it does for one, in as
+ * A job whose outbox rows the dispatcher may hand over together: up to the setting `max` rows of the job, each
+ * with `{[key]: id}`, become one job with `{[into]: ids}`. The handler does for many what it does for one, in as
  * many round trips; since every such job is idempotent, a batch that runs again posts nothing twice.
  */
-export const MERGED_JOBS: Partial<Record<JobName, { key: string; into: string; max: keyof Env }>> = {
-  [JobName.AllocateOrder]: { key: 'orderId', into: 'orderIds', max: 'ALLOCATION_BATCH' },
-};
+export interface MergedJob {
+  key: string;
+  into: string;
+  max: keyof Env;
+}
+
+export interface JobDefinition {
+  queue: QueueName;
+  merge?: MergedJob;
+}
+
+/** The queue of every job declared so far (`defineJobs`). */
+export const JOB_QUEUE = {} as Record<JobName, QueueName>;
+
+/** The jobs the outbox dispatcher merges (`MergedJob`), declared with `defineJobs`. */
+export const MERGED_JOBS: Partial<Record<JobName, MergedJob>> = {};
+
+/**
+ * Binds a module's jobs to their queues; called once, when the module's job declarations are loaded. A name
+ * that another module already declared is refused.
+ */
+export function defineJobs(jobs: Partial<Record<JobName, JobDefinition>>): void {
+  for (const [name, def] of Object.entries(jobs) as [JobName, JobDefinition][]) {
+    if (Object.hasOwn(JOB_QUEUE, name)) {
+      throw new Error(`The job ${name} is declared twice`);
+    }
+    JOB_QUEUE[name] = def.queue;
+    if (def.merge) {
+      MERGED_JOBS[name] = def.merge;
+    }
+  }
+}
+
+/** The queue a job goes to; throws for a name no module declared with `defineJobs`. */
+export function queueOf(name: JobName): QueueName {
+  const queue = JOB_QUEUE[name];
+  if (!queue) {
+    throw new Error(`The job ${name} is bound to no queue: its module declares it with defineJobs`);
+  }
+  return queue;
+}
 
 export interface JobItem<N extends JobName = JobName> {
   name: N;

@@ -3,7 +3,7 @@ import { JobsOptions, Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { Env, ENV } from '@/config/env';
 import { redisOptions } from '@/infrastructure/redis/redis.module';
-import { JOB_QUEUE, JobName, JobOf, QueueName } from './jobs';
+import { JobName, JobOf, QueueName, queueOf } from './jobs';
 
 /** Defaults for every job, in one place. */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -44,7 +44,7 @@ export class QueueService implements OnApplicationShutdown {
 
   /** Adds a job; `jobId` de-duplicates (a job with the same id is not added twice). */
   async add<N extends JobName>(name: N, data: JobOf<N>, opts: JobsOptions = {}): Promise<void> {
-    await this.queue(JOB_QUEUE[name]).add(name, data, opts);
+    await this.queue(queueOf(name)).add(name, data, opts);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -5,15 +5,16 @@ import IORedis from 'ioredis';
 import { Env, ENV } from '@/config/env';
 import { redisOptions } from '@/infrastructure/redis/redis.module';
 import { JOB_HANDLER_KEY, JobHandlerOptions } from './job-handler.decorator';
-import { JOB_QUEUE, JobName, QueueName } from './jobs';
+import { JOB_QUEUE, JobName, QueueName, queueOf } from './jobs';
 import { QueueService } from './queue.service';
 
 type Handler = (data: unknown, job: Job) => Promise<unknown>;
 export const WORKER_ENABLED = Symbol('WORKER_ENABLED');
 
 /**
- * The worker role: finds every @JobHandler, refuses to start if a job has no handler or two,
- * registers job schedulers and consumes every queue. Closing waits for the jobs in hand.
+ * The worker role: finds every @JobHandler, refuses to start if a job (declared by its module with
+ * `defineJobs`) has no handler or two, or a handler's job was never declared; registers job schedulers and
+ * consumes every queue. Closing waits for the jobs in hand.
  */
 @Injectable()
 export class WorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -30,7 +31,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(QueueService) private readonly queues: QueueService,
   ) {}
 
-  /** Collects the handlers; throws when a job has none or more than one. */
+  /** Collects the handlers; throws when a job has none or more than one, or a handler no declared job. */
   discover(): void {
     const found = new Map<JobName, { fn: Handler; options: JobHandlerOptions }[]>();
     for (const wrapper of this.discovery.getProviders()) {
@@ -49,7 +50,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
       }
     }
     const problems: string[] = [];
-    for (const name of Object.values(JobName)) {
+    for (const name of Object.keys(JOB_QUEUE) as JobName[]) {
       const list = found.get(name) ?? [];
       if (list.length !== 1) {
         problems.push(`${name} has ${list.length} handlers`);
@@ -57,8 +58,15 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
         this.handlers.set(name, list[0]);
       }
     }
+    for (const name of found.keys()) {
+      if (!Object.hasOwn(JOB_QUEUE, name)) {
+        problems.push(`${name} has a handler but was never declared`);
+      }
+    }
     if (problems.length > 0) {
-      throw new Error(`The worker cannot start: ${problems.join('; ')} (each job needs exactly one)`);
+      throw new Error(
+        `The worker cannot start: ${problems.join('; ')} (each job is declared with defineJobs and has exactly one handler)`,
+      );
     }
   }
 
@@ -97,7 +105,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     for (const [name, { options }] of this.handlers) {
       if (options.schedule) {
         await this.queues
-          .queue(JOB_QUEUE[name])
+          .queue(queueOf(name))
           .upsertJobScheduler(name, { tz: 'Asia/Shanghai', ...options.schedule }, { name, data: {} });
       }
     }

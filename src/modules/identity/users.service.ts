@@ -6,21 +6,18 @@ import { Role } from '@/common/auth/role';
 import { FieldCipher } from '@/common/crypto/field-cipher';
 import { ConflictError, FieldError, ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
-import { isDuplicateKey } from '@/infrastructure/database/transaction';
-import { RegionsService } from '@/modules/regions/regions.service';
+import { isDuplicateKey } from '@/common/errors/db-errors';
 import { CreateUserDto } from './dto/identity.dto';
 import { UserEntity } from './entities/user.entity';
 import { checkPassword, hashPassword, hashPasswordSync } from './password';
-import { HostsService } from '@/modules/livestream/hosts.service';
-import { OrganizationsService } from '@/modules/procurement/organizations.service';
-import { SuppliersService } from '@/modules/suppliers/suppliers.service';
+import { BINDING_FIELDS, BindingField, RoleBindings } from './role-bindings';
 
 // Compared against when the username is unknown, so a miss costs as long as a wrong password.
 let dummyHash: string | undefined;
 const dummy = () => (dummyHash ??= hashPasswordSync('no such user'));
 
 /** Which binding each role needs. */
-const BINDING: Partial<Record<Role, keyof CreateUserDto>> = {
+const BINDING: Partial<Record<Role, BindingField>> = {
   [Role.UnitBuyer]: 'organizationId',
   [Role.UnitApprover]: 'organizationId',
   [Role.Host]: 'hostId',
@@ -36,10 +33,7 @@ export class UsersService implements OnApplicationBootstrap {
     @InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>,
     @Inject(ENV) private readonly env: Env,
     @Inject(FieldCipher) private readonly cipher: FieldCipher,
-    @Inject(RegionsService) private readonly regions: RegionsService,
-    @Inject(OrganizationsService) private readonly organizations: OrganizationsService,
-    @Inject(HostsService) private readonly hosts: HostsService,
-    @Inject(SuppliersService) private readonly suppliers: SuppliersService,
+    @Inject(RoleBindings) private readonly bindings: RoleBindings,
   ) {}
 
   async create(dto: CreateUserDto): Promise<UserEntity> {
@@ -53,14 +47,9 @@ export class UsersService implements OnApplicationBootstrap {
     if (dto.roles.includes(Role.Citizen)) {
       errors.push({ field: 'roles', message: 'citizen accounts are created by phone login, not here' });
     }
-    const checks: [keyof CreateUserDto, string | undefined, (v: string) => Promise<boolean>][] = [
-      ['organizationId', dto.organizationId, (id) => this.organizations.exists(id)],
-      ['hostId', dto.hostId, (id) => this.hosts.exists(id)],
-      ['supplierId', dto.supplierId, (id) => this.suppliers.exists(id)],
-      ['regionCode', dto.regionCode, (c) => this.regions.exists(c)],
-    ];
-    for (const [field, value, exists] of checks) {
-      if (value !== undefined && !(await exists(value))) {
+    for (const field of BINDING_FIELDS) {
+      const value = dto[field];
+      if (value !== undefined && !(await this.bindings.exists(field, value))) {
         errors.push({ field, message: `${field} must name an existing record` });
       }
     }
@@ -131,6 +120,8 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Every module has registered its check by now (at init); a binding nobody checks stops the start.
+    this.bindings.assertComplete();
     await this.ensureAdmin(this.env.ADMIN_USERNAME, this.env.ADMIN_PASSWORD);
   }
 

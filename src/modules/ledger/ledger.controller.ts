@@ -3,9 +3,9 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '@/common/auth/decorators';
 import { AuthUser, Role } from '@/common/auth/role';
 import { IsCalendarDate } from '@/common/validation';
-import { JobName } from '@/infrastructure/queue/jobs';
 import { QueueService } from '@/infrastructure/queue/queue.service';
 import { AccrualsService } from './accruals.service';
+import { LedgerJobName } from './jobs/ledger.job-definitions';
 import {
   AccrueDto,
   CloseSeasonDto,
@@ -58,7 +58,7 @@ export class LedgerController {
   @ApiOperation({ summary: 'Runs the reconciliation job for a business date' })
   async reconcile(@Body() dto: ReconcileDto): Promise<{ date: string; status: 'RUNNING' }> {
     await this.reconciliation.markRunning(dto.date);
-    await this.queues.add(JobName.Reconcile, { date: dto.date });
+    await this.queues.add(LedgerJobName.Reconcile, { date: dto.date });
     return { date: dto.date, status: 'RUNNING' };
   }
 

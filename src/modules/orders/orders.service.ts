@@ -7,12 +7,12 @@ import { newId } from '@/common/ids';
 import { Page } from '@/common/pagination';
 import { Statement, withBatchTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
-import { JobName } from '@/infrastructure/queue/jobs';
 import type { OrderPlan } from '@/modules/catalog/stock.service';
 import { ChannelPolicies, StockSource } from './channel-policy';
 import { LotStock } from './lot-stock';
 import { OrderLifecycle } from './order-lifecycle';
 import { OrderListQuery, OrderView, mapOrder } from './dto/orders.dto';
+import { OrdersJobName } from './jobs/orders.job-definitions';
 import { Attribution, Channel, OrderEntity, OrderStatus } from './entities/order.entity';
 import { OrderLineEntity } from './entities/order-line.entity';
 import { OrderNotFoundError, OutOfStockError, ProductNotCertifiedError } from './errors';
@@ -116,7 +116,7 @@ export class OrdersService {
       ...(order.payBy
         ? [
             this.outbox.statement(
-              JobName.OrderDeadline,
+              OrdersJobName.OrderDeadline,
               { orderId: order.id },
               { id: order.id, runAt: order.payBy },
             ),

@@ -7,7 +7,7 @@ import { splitFen } from '@/common/money';
 import { businessDate } from '@/common/time';
 import { withTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
-import { JobName } from '@/infrastructure/queue/jobs';
+import { LedgerInboxJobName } from './jobs/orders.job-definitions';
 import { OrderEntity, OrderStatus } from './entities/order.entity';
 import { RefundEntity } from './entities/refund.entity';
 import { OrderLifecycle } from './order-lifecycle';
@@ -85,7 +85,7 @@ export class RefundsService {
         { refundedFen: refunded, status: to },
         lines.flatMap((l, i) => (parts[i] > 0 ? [{ id: l.id, refundedFen: l.refundedFen + parts[i] }] : [])),
       );
-      await this.outbox.add(em, JobName.ReverseRefund, { refundId: refund.id });
+      await this.outbox.add(em, LedgerInboxJobName.ReverseRefund, { refundId: refund.id });
       change = { from: locked.status, to, channel: locked.channel };
       return refund;
     });

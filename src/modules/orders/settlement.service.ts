@@ -7,7 +7,7 @@ import { businessDate } from '@/common/time';
 import { withBatchTransaction, withTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { InvalidNotificationError, ProviderStatus } from '@/infrastructure/payments/payment-provider';
-import { JobName } from '@/infrastructure/queue/jobs';
+import { LedgerInboxJobName, OrdersJobName } from './jobs/orders.job-definitions';
 import { Channel, OrderStatus } from './entities/order.entity';
 import { PaymentStatus } from './entities/payment.entity';
 import { OrderEvents } from './order-events';
@@ -85,7 +85,7 @@ export class SettlementService {
           ? [
               ...this.payments.captureStatements(match, now, businessDate(now), OrderStatus.PendingPayment),
               // Allocate the order's lines, if it became PAID just now.
-              this.outbox.statementFrom(JobName.AllocateOrder, {
+              this.outbox.statementFrom(LedgerInboxJobName.AllocateOrder, {
                 payload: "JSON_OBJECT('orderId', order_id)",
                 from: 'payments WHERE id = ? AND ROW_COUNT() > 0',
                 params: [paymentId],
@@ -94,7 +94,7 @@ export class SettlementService {
               [
                 `DELETE FROM outbox WHERE job_name = ? AND dispatched_at IS NULL
                     AND id = (SELECT o.id FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.id = ? AND o.status = ?)`,
-                [JobName.OrderDeadline, paymentId, OrderStatus.Paid],
+                [OrdersJobName.OrderDeadline, paymentId, OrderStatus.Paid],
               ],
               this.payments.readStatement(paymentId),
             ]

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JobHandler } from '@/infrastructure/queue/job-handler.decorator';
-import { JobName, JobOf } from '@/infrastructure/queue/jobs';
+import { JobOf } from '@/infrastructure/queue/jobs';
 import { ProductsService } from '../products.service';
+import { CatalogJobName } from './catalog.job-definitions';
 
 @Injectable()
 export class CertificationJobs {
@@ -10,8 +11,8 @@ export class CertificationJobs {
   constructor(@Inject(ProductsService) private readonly products: ProductsService) {}
 
   /** Just after midnight in Wanzhou, products whose certificate lapsed become UNCERTIFIED. */
-  @JobHandler(JobName.CertificationSweep, { schedule: { pattern: '5 0 * * *' } })
-  async sweep(data: JobOf<JobName.CertificationSweep>): Promise<{ changed: number }> {
+  @JobHandler(CatalogJobName.CertificationSweep, { schedule: { pattern: '5 0 * * *' } })
+  async sweep(data: JobOf<typeof CatalogJobName.CertificationSweep>): Promise<{ changed: number }> {
     const changed = await this.products.sweepCertification(data.asOf);
     if (changed) {
       this.logger.log(`certification sweep changed ${changed} products`);

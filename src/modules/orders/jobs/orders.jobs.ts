@@ -3,9 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { JobHandler } from '@/infrastructure/queue/job-handler.decorator';
-import { JobName, JobOf } from '@/infrastructure/queue/jobs';
+import { JobOf } from '@/infrastructure/queue/jobs';
 import { OrdersService } from '../orders.service';
 import { SettlementService } from '../settlement.service';
+import { OrdersJobName } from './orders.job-definitions';
 
 @Injectable()
 export class OrdersJobs {
@@ -19,14 +20,14 @@ export class OrdersJobs {
   ) {}
 
   /** At payBy: cancel the order if it is still unpaid, returning its stock. */
-  @JobHandler(JobName.OrderDeadline)
-  async deadline({ orderId }: JobOf<JobName.OrderDeadline>): Promise<string> {
+  @JobHandler(OrdersJobName.OrderDeadline)
+  async deadline({ orderId }: JobOf<typeof OrdersJobName.OrderDeadline>): Promise<string> {
     const outcome = await this.settlement.expireOrder(orderId);
     if (outcome === 'early') {
       // Clocks disagree a little: come back at the deadline.
       const order = await this.orders.requireOrder(orderId);
       await this.db.transaction((em) =>
-        this.outbox.add(em, JobName.OrderDeadline, { orderId }, order.payBy ?? undefined),
+        this.outbox.add(em, OrdersJobName.OrderDeadline, { orderId }, order.payBy ?? undefined),
       );
       this.outbox.kick();
     }
@@ -34,7 +35,7 @@ export class OrdersJobs {
   }
 
   /** Every minute: payments whose notification never came are queried and completed or failed. */
-  @JobHandler(JobName.PaymentRecovery, { schedule: { every: 60_000 } })
+  @JobHandler(OrdersJobName.PaymentRecovery, { schedule: { every: 60_000 } })
   async recover(): Promise<{ checked: number; captured: number; failed: number }> {
     const r = await this.settlement.recoverPending();
     if (r.checked) {
