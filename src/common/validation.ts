@@ -1,5 +1,5 @@
 import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
-import { IsDateString, Matches } from 'class-validator';
+import { IsDateString, IsNotEmpty, Matches } from 'class-validator';
 import { FieldError, ValidationFailedError } from './errors/domain-error';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -36,3 +36,10 @@ export const IsCalendarDate = () =>
     IsDateString({ strict: true }),
     Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be a date (YYYY-MM-DD)' }),
   );
+
+/**
+ * On an optional reference (`parentCode?`, `householdId?`): left out means none, but an empty string is a
+ * mistake that would otherwise reach the lookup (or the foreign key) as a value.
+ */
+export const NotEmptyWhenGiven = () =>
+  IsNotEmpty({ message: '$property must not be empty; leave it out instead' });
