@@ -256,10 +256,10 @@ describe('the HTTP edge refuses hostile input cleanly', () => {
         .send({ code: 5, name: 7, level: 'X', extra: 1 });
       expectProblem(res, 400, 'validation-failed');
       expect(res.body.errors).toEqual([
+        { field: 'extra', message: 'extra is not a known field' },
         { field: 'code', message: 'code must be 2 to 32 letters or digits' },
         { field: 'name', message: 'name must be a string' },
         { field: 'level', message: 'level must be one of the following values: DISTRICT, TOWN, VILLAGE' },
-        { field: 'extra', message: 'extra is not a known field' },
       ]);
       const login = await t.http().post(`${API}/auth/login`).send({ username: 42 });
       expect(login.body.errors).toEqual([
