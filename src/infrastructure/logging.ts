@@ -6,7 +6,10 @@ import { Env } from '@/config/env';
 
 /**
  * Personal data and secrets never reach a log line: bodies, headers and query strings are not logged,
- * and any field with a sensitive name is censored wherever it appears.
+ * and any field with a sensitive name is censored wherever it appears. `code` is not on the list: it is the
+ * database's (or Node's) error code, the one word that explains a 500; OTP codes are only ever in request
+ * bodies, which are not logged. A failed statement's values are (`sql` is mysql2's statement with the values
+ * filled in, `parameters` TypeORM's copy of them): an SMS text carrying a login code, a phone number.
  */
 export const REDACT_PATHS = [
   'password',
@@ -15,11 +18,12 @@ export const REDACT_PATHS = [
   'bankAccount',
   'token',
   'accessToken',
-  'code',
   'otp',
   'authorization',
   'secret',
   'deviceSecret',
+  'sql',
+  'parameters',
 ].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
 export function loggerOptions(env: Env, stream?: NodeJS.WritableStream): Params {
