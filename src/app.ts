@@ -3,11 +3,23 @@ import { INestApplicationContext, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { Env } from '@/config/env';
+import { TooDeeplyNestedError } from '@/common/errors/domain-error';
+import {
+  acceptsSomethingWeProduce,
+  answerClientError,
+  BodyNotAllowedError,
+  hasBody,
+  MethodNotAllowedError,
+  NotAcceptableError,
+  RouteMethods,
+} from '@/common/errors/http-edge';
+import { sendProblem } from '@/common/errors/problem.filter';
 import { newId } from '@/common/ids';
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from '@/common/json-depth';
 import { createValidationPipe } from '@/common/validation';
 import { MetricsService } from '@/infrastructure/metrics/metrics';
 import { AppModule, AppOptions } from './app.module';
@@ -17,6 +29,21 @@ export const API_PREFIX = 'api/v1';
 /** Set when a shutdown begins: answers then ask keep-alive clients to close, so the server can stop. */
 export const lifecycle = { closing: false };
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** Why no route of this service can answer the request, if none can (checked before any handler runs). */
+function refuseUnanswerable(req: FastifyRequest, routes: RouteMethods): Error | undefined {
+  if (req.is404) {
+    const allowed = routes.allowed(req.url.split('?')[0]);
+    return allowed.length && !allowed.includes(req.method)
+      ? new MethodNotAllowedError(req.method, allowed)
+      : undefined;
+  }
+  if ((req.method === 'GET' || req.method === 'HEAD') && hasBody(req.headers)) {
+    return new BodyNotAllowedError(req.method);
+  }
+  const accept = req.headers.accept;
+  return accept && !acceptsSomethingWeProduce(accept) ? new NotAcceptableError() : undefined;
+}
 
 /** Builds the HTTP application (api or all role) without listening; tests and main share it. */
 export async function createHttpApp(options: AppOptions): Promise<NestFastifyApplication> {
@@ -33,10 +60,17 @@ export async function createHttpApp(options: AppOptions): Promise<NestFastifyApp
       (req as { id?: string }).id = id;
       return id;
     },
+    // Refusals before routing (a bad percent-escape, an over-long path parameter) are problems like any other.
+    frameworkErrors: (error: unknown, req: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(reply, req, error),
+    // So are the requests Node's parser refuses (a header block too large, a bad Content-Length).
+    clientErrorHandler: answerClientError,
   });
   const fastify = adapter.getInstance();
-  // JSON only: anything else is 415 rather than a string that fails validation.
+  // JSON only: anything else (text, forms, multipart) is 415 rather than a body that fails validation.
   fastify.removeContentTypeParser('text/plain');
+  const routes = new RouteMethods();
+  fastify.addHook('onRoute', (route) => routes.add(route.method, route.url ?? route.path));
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
@@ -46,10 +80,36 @@ export async function createHttpApp(options: AppOptions): Promise<NestFastifyApp
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();
+  // The one body parser. Registering it here also keeps Nest from adding its urlencoded one. Nesting is
+  // counted before JSON.parse, since the parser, class-transformer and class-validator all recurse per
+  // level; Nest still keeps the exact bytes in req.rawBody (rawBody: true above).
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser<RawServerDefault>(
+    'application/json',
+    { bodyLimit: env.BODY_LIMIT_BYTES },
+    (req, body, done) => {
+      if (exceedsJsonDepth(body, MAX_JSON_DEPTH)) {
+        done(new TooDeeplyNestedError(MAX_JSON_DEPTH), undefined);
+        return;
+      }
+      // Typed for strings, but secure-json-parse takes the Buffer as it is (as Nest's own parser passes it).
+      void parseJson(req, body as unknown as string, done);
+    },
+  );
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics'] });
   app.useGlobalPipes(createValidationPipe());
 
   const metrics = app.get(MetricsService);
+  // After routing and body parsing, before any handler: what no route could answer is refused here, so
+  // that it is logged like every other answer. A callback hook: this runs on every request.
+  fastify.addHook('preHandler', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const refusal = refuseUnanswerable(req, routes);
+    if (refusal) {
+      sendProblem(reply, req, refusal);
+      return;
+    }
+    done();
+  });
   fastify.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply) => {
     void reply.header('x-request-id', req.id);
     if (lifecycle.closing) {

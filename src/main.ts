@@ -1,7 +1,8 @@
 import 'reflect-metadata';
-import { ConsoleLogger, INestApplicationContext, Logger } from '@nestjs/common';
+import { INestApplicationContext, Logger } from '@nestjs/common';
 import { ConfigError, loadEnv } from '@/config/env';
 import { migrate } from '@/infrastructure/database/migrate';
+import { createBootLogger } from '@/infrastructure/logging';
 import { bootLogger, createHttpApp, createWorkerContext, describeListening, lifecycle } from './app';
 import type { Role } from './app.module';
 import { seedIfEmpty, SeedResult } from './cli/seed';
@@ -74,8 +75,8 @@ async function serve(role: Role): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  // JSON lines from the first one; the app switches to pino once it exists.
-  Logger.overrideLogger(new ConsoleLogger({ json: true, colors: false }));
+  // pino's JSON lines from the first one; the app hands over to its own pino logger once it exists.
+  Logger.overrideLogger(createBootLogger());
   const [command = 'all', ...args] = process.argv.slice(2);
   switch (command) {
     case 'api':

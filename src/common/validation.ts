@@ -1,7 +1,13 @@
 import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
-import { IsDateString, Matches } from 'class-validator';
+import { IsDateString, IsNotEmpty, Matches } from 'class-validator';
 import { FieldError, ValidationFailedError } from './errors/domain-error';
 
+/**
+ * One message per field: the first of its rules that failed, in the order the DTO declares them (so a type
+ * check written above a length check speaks first). class-validator runs a property's rules bottom-up, the
+ * last declared first, so that is the last entry of `constraints`. A field's nested errors are reported only
+ * when the field itself passed.
+ */
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((e) => {
     const field = parent
@@ -9,11 +15,12 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
         ? `${parent}[${e.property}]`
         : `${parent}.${e.property}`
       : e.property;
-    const own = Object.entries(e.constraints ?? {}).map(([rule, message]) => ({
-      field,
-      message: rule === 'whitelistValidation' ? `${field} is not a known field` : message,
-    }));
-    return [...own, ...flatten(e.children ?? [], field)];
+    const failed = Object.entries(e.constraints ?? {});
+    if (failed.length) {
+      const [rule, message] = failed[failed.length - 1];
+      return [{ field, message: rule === 'whitelistValidation' ? `${field} is not a known field` : message }];
+    }
+    return flatten(e.children ?? [], field);
   });
 }
 
@@ -25,6 +32,7 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     transformOptions: { enableImplicitConversion: false },
     forbidUnknownValues: true,
+    // Every rule runs so that flatten() can pick the first declared one that failed.
     stopAtFirstError: false,
     exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
   });
@@ -36,3 +44,10 @@ export const IsCalendarDate = () =>
     IsDateString({ strict: true }),
     Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '$property must be a date (YYYY-MM-DD)' }),
   );
+
+/**
+ * On an optional reference (`parentCode?`, `householdId?`): left out means none, but an empty string is a
+ * mistake that would otherwise reach the lookup (or the foreign key) as a value.
+ */
+export const NotEmptyWhenGiven = () =>
+  IsNotEmpty({ message: '$property must not be empty; leave it out instead' });

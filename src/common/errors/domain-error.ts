@@ -58,3 +58,15 @@ export class TooManyRequestsError extends DomainError {
     });
   }
 }
+
+/** JSON nested deeper than the service reads (every level costs a stack frame in the parser and validators). */
+export class TooDeeplyNestedError extends DomainError {
+  constructor(maxDepth: number) {
+    super(
+      400,
+      'too-deeply-nested',
+      'Too deeply nested',
+      `The body nests arrays and objects more than ${maxDepth} levels deep.`,
+    );
+  }
+}

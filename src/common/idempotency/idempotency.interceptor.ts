@@ -15,22 +15,30 @@ import { from, Observable, of, switchMap, catchError, throwError } from 'rxjs';
 import { LessThan, Repository } from 'typeorm';
 import { Env, ENV } from '@/config/env';
 import { AuthUser } from '@/common/auth/role';
-import { DomainError } from '@/common/errors/domain-error';
+import { DomainError, TooDeeplyNestedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { isDuplicateKey } from '@/common/errors/db-errors';
+import { MAX_JSON_DEPTH } from '@/common/json-depth';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 
 /** A PENDING key older than this belongs to an attempt that died; a retry may take it over. */
 const STALE_PENDING_MS = 60_000;
 
-function canonical(value: unknown): string {
+/**
+ * The body with keys sorted at every level, for the request hash. Bodies deeper than MAX_JSON_DEPTH were
+ * refused by the JSON parser already; the guard keeps this recursion safe whatever reaches it.
+ */
+export function canonical(value: unknown, depth = 0): string {
+  if (value && typeof value === 'object' && depth >= MAX_JSON_DEPTH) {
+    throw new TooDeeplyNestedError(MAX_JSON_DEPTH);
+  }
   if (Array.isArray(value)) {
-    return `[${value.map(canonical).join(',')}]`;
+    return `[${value.map((v) => canonical(v, depth + 1)).join(',')}]`;
   }
   if (value && typeof value === 'object') {
     return `{${Object.keys(value)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k], depth + 1)}`)
       .join(',')}}`;
   }
   return JSON.stringify(value ?? null);

@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { Page, PageQuery, paginate } from '@/common/pagination';
+import { NotEmptyWhenGiven } from '@/common/validation';
 import { RegionsService } from '@/modules/regions/regions.service';
 import { HostEntity, HostKind } from './entities/host.entity';
 
@@ -18,6 +19,7 @@ export class CreateHostDto {
 
   @IsOptional()
   @IsString()
+  @NotEmptyWhenGiven()
   regionCode?: string;
 }
 

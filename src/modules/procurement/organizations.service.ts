@@ -6,6 +6,7 @@ import { AuthUser, hasRole, Role } from '@/common/auth/role';
 import { ForbiddenError, NotFoundError, ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { Page, PageQuery, paginate } from '@/common/pagination';
+import { NotEmptyWhenGiven } from '@/common/validation';
 import { OrganizationEntity, OrganizationType } from './entities/organization.entity';
 
 export class CreateOrganizationDto {
@@ -18,6 +19,7 @@ export class CreateOrganizationDto {
 
   @IsOptional()
   @IsString()
+  @NotEmptyWhenGiven()
   parentId?: string;
 }
 

@@ -1,4 +1,5 @@
 import { IsBoolean, IsEnum, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { NotEmptyWhenGiven } from '@/common/validation';
 import { RegionEntity, RegionLevel } from '../entities/region.entity';
 
 export class CreateRegionDto {
@@ -14,6 +15,7 @@ export class CreateRegionDto {
 
   @IsOptional()
   @IsString()
+  @NotEmptyWhenGiven()
   parentCode?: string;
 
   @IsOptional()

@@ -14,7 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '@/common/pagination';
-import { IsCalendarDate } from '@/common/validation';
+import { IsCalendarDate, NotEmptyWhenGiven } from '@/common/validation';
 import { BenefitLinkageEntity, DividendTier, LinkageType } from '../entities/benefit-linkage.entity';
 import { SupplierEntity, SupplierType } from '../entities/supplier.entity';
 
@@ -34,6 +34,7 @@ export class CreateSupplierDto {
   })
   @IsOptional()
   @IsString()
+  @NotEmptyWhenGiven()
   householdId?: string;
 }
 
@@ -67,6 +68,7 @@ export class CreateLinkageDto {
   @ApiPropertyOptional({ description: 'The beneficiary household (every type)' })
   @IsOptional()
   @IsString()
+  @NotEmptyWhenGiven()
   householdId?: string;
 
   @ApiPropertyOptional({
@@ -74,6 +76,7 @@ export class CreateLinkageDto {
   })
   @IsOptional()
   @IsString()
+  @NotEmptyWhenGiven()
   collectiveVillageCode?: string;
 
   @ApiPropertyOptional({ description: 'REVENUE_SHARE: share of each sale, basis points' })
