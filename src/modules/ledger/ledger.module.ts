@@ -17,6 +17,7 @@ import { SeasonCloseEntity } from './entities/season-close.entity';
 import { IncomeService } from './income.service';
 import { LedgerJobs } from './jobs/ledger.jobs';
 import { LedgerController } from './ledger.controller';
+import { LedgerRepository } from './ledger.repository';
 import { LedgerWriter } from './ledger.writer';
 import { PayoutsService } from './payouts.service';
 import { ReconciliationService } from './reconciliation.service';
@@ -42,6 +43,7 @@ import { ReconciliationService } from './reconciliation.service';
   ],
   controllers: [LedgerController],
   providers: [
+    LedgerRepository,
     LedgerWriter,
     AllocationService,
     AccrualsService,
