@@ -14,6 +14,7 @@ import { PayoutBatchEntity, PayoutLineEntity } from './entities/payout.entity';
 import { PostingEntity } from './entities/posting.entity';
 import { ReconciliationEntity } from './entities/reconciliation.entity';
 import { SeasonCloseEntity } from './entities/season-close.entity';
+import { IncomeRepository } from './income.repository';
 import { IncomeService } from './income.service';
 import { LedgerJobs } from './jobs/ledger.jobs';
 import { LedgerController } from './ledger.controller';
@@ -44,6 +45,7 @@ import { ReconciliationService } from './reconciliation.service';
   controllers: [LedgerController],
   providers: [
     LedgerRepository,
+    IncomeRepository,
     LedgerWriter,
     AllocationService,
     AccrualsService,
