@@ -5,6 +5,7 @@ import { CatalogModule } from '@/modules/catalog/catalog.module';
 import { HouseholdsModule } from '@/modules/households/households.module';
 import { OrdersModule } from '@/modules/orders/orders.module';
 import { SuppliersModule } from '@/modules/suppliers/suppliers.module';
+import { AccrualsRepository } from './accruals.repository';
 import { AccrualsService } from './accruals.service';
 import { AllocationService } from './allocation.service';
 import { HarvestEntity } from './entities/harvest.entity';
@@ -46,6 +47,7 @@ import { ReconciliationService } from './reconciliation.service';
   providers: [
     LedgerRepository,
     IncomeRepository,
+    AccrualsRepository,
     LedgerWriter,
     AllocationService,
     AccrualsService,
