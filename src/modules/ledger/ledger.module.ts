@@ -22,6 +22,7 @@ import { LedgerController } from './ledger.controller';
 import { LedgerRepository } from './ledger.repository';
 import { LedgerWriter } from './ledger.writer';
 import { PayoutsService } from './payouts.service';
+import { ReconciliationRepository } from './reconciliation.repository';
 import { ReconciliationService } from './reconciliation.service';
 
 /** The double-entry ledger: allocation of sales, accruals, reconciliation, income statements, payouts, monitoring. */
@@ -48,6 +49,7 @@ import { ReconciliationService } from './reconciliation.service';
     LedgerRepository,
     IncomeRepository,
     AccrualsRepository,
+    ReconciliationRepository,
     LedgerWriter,
     AllocationService,
     AccrualsService,
