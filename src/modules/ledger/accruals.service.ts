@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AuthUser } from '@/common/auth/role';
 import {
   ConflictError,
@@ -14,6 +14,7 @@ import { businessDate } from '@/common/time';
 import { withTransaction } from '@/infrastructure/database/transaction';
 import { BenefitLinkageEntity, LinkageType } from '@/modules/suppliers/entities/benefit-linkage.entity';
 import { SuppliersService } from '@/modules/suppliers/suppliers.service';
+import { AccrualsRepository } from './accruals.repository';
 import { AccountType } from './entities/ledger-account.entity';
 import { HarvestEntity } from './entities/harvest.entity';
 import { EntryKind } from './entities/journal-entry.entity';
@@ -44,8 +45,7 @@ export function previousMonth(date: string): string {
 export class AccrualsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @InjectRepository(HarvestEntity) private readonly harvests: Repository<HarvestEntity>,
-    @InjectRepository(SeasonCloseEntity) private readonly closes: Repository<SeasonCloseEntity>,
+    @Inject(AccrualsRepository) private readonly repo: AccrualsRepository,
     @Inject(LedgerWriter) private readonly writer: LedgerWriter,
     @Inject(SuppliersService) private readonly suppliers: SuppliersService,
   ) {}
@@ -120,7 +120,7 @@ export class AccrualsService {
       (BigInt(input.weightGrams) * BigInt(contract.pickingFeeFenPerJin ?? 0) * 2n + BigInt(GRAMS_PER_JIN)) /
         (2n * BigInt(GRAMS_PER_JIN)),
     );
-    const harvest = this.harvests.create({
+    const harvest: HarvestEntity = {
       id: newId(),
       supplierId,
       householdId: input.householdId,
@@ -130,9 +130,9 @@ export class AccrualsService {
       weightGrams: input.weightGrams,
       feeFen: fee,
       createdAt: new Date(),
-    });
+    };
     await withTransaction(this.db, async (em) => {
-      await em.insert(HarvestEntity, harvest);
+      await this.repo.insertHarvest(em, harvest);
       if (fee > 0) {
         await this.writer.post(em, [
           {
@@ -176,7 +176,7 @@ export class AccrualsService {
     if (!/^\d{4}$/.test(season)) {
       throw new ValidationFailedError([{ field: 'season', message: 'season must be a year (YYYY)' }]);
     }
-    if (await this.closes.exist({ where: { supplierId, season } })) {
+    if (await this.repo.seasonClosed(supplierId, season)) {
       throw new ConflictError('season-closed', `Season ${season} is already closed.`);
     }
     const contracts = await this.suppliers.activeLinkages([LinkageType.PlotContract], supplierId);
@@ -195,20 +195,8 @@ export class AccrualsService {
         { field: `yields[${unknown}].householdId`, message: 'no plot contract with this household' },
       ]);
     }
-    const picked = (await this.db.query(
-      'SELECT household_id AS householdId, SUM(weight_grams) AS grams FROM harvests WHERE supplier_id = ? AND season = ? GROUP BY household_id',
-      [supplierId, season],
-    )) as { householdId: string; grams: string }[];
-    const pickedBy = new Map(picked.map((p) => [p.householdId, Number(p.grams)]));
-    const paid = (await this.db.query(
-      `SELECT a.owner_id AS householdId, COALESCE(SUM(p.base_fen), 0) AS base, COALESCE(SUM(p.amount_fen), 0) AS paid
-         FROM postings p JOIN ledger_accounts a ON a.id = p.account_id
-        WHERE a.type = 'HOUSEHOLD' AND p.source = 'DIVIDEND' AND p.supplier_id = ? AND p.rate_bps IS NOT NULL
-          AND p.business_date BETWEEN ? AND ?
-        GROUP BY a.owner_id`,
-      [supplierId, `${season}-01-01`, `${season}-12-31`],
-    )) as { householdId: string; base: string; paid: string }[];
-    const paidBy = new Map(paid.map((p) => [p.householdId, { base: Number(p.base), paid: Number(p.paid) }]));
+    const pickedBy = await this.repo.harvestedGrams(supplierId, season);
+    const paidBy = await this.repo.tieredDividends(supplierId, `${season}-01-01`, `${season}-12-31`);
     const results: SeasonCloseEntity['results'] = [];
     const entries: EntryInput[] = [];
     const closedOn = businessDate() < `${season}-12-31` ? businessDate() : `${season}-12-31`;
@@ -218,16 +206,16 @@ export class AccrualsService {
       const tiers = c.dividendTiers ?? [];
       const tier =
         [...tiers].reverse().find((t) => t.minJinPerPlant * GRAMS_PER_JIN <= gramsPerPlant) ?? tiers[0];
-      const sofar = paidBy.get(h) ?? { base: 0, paid: 0 };
-      const target = Number((BigInt(sofar.base) * BigInt(tier.shareBps) * 2n + 10000n) / 20000n);
-      const trueUp = tier.shareBps === tiers[0].shareBps ? 0 : Math.max(0, target - sofar.paid);
+      const sofar = paidBy.get(h) ?? { baseFen: 0, paidFen: 0 };
+      const target = Number((BigInt(sofar.baseFen) * BigInt(tier.shareBps) * 2n + 10000n) / 20000n);
+      const trueUp = tier.shareBps === tiers[0].shareBps ? 0 : Math.max(0, target - sofar.paidFen);
       results.push({ householdId: h, gramsPerPlant, rateBps: tier.shareBps, trueUpFen: trueUp });
       if (trueUp > 0) {
         entries.push({
           key: `trueup:${supplierId}:${season}:${h}`,
           kind: EntryKind.DividendTrueUp,
           businessDate: closedOn,
-          memo: `season ${season}: ${tier.shareBps} bps on ${sofar.base} fen`,
+          memo: `season ${season}: ${tier.shareBps} bps on ${sofar.baseFen} fen`,
           postings: [
             {
               account: { type: AccountType.Supplier, ownerId: supplierId },
@@ -247,9 +235,9 @@ export class AccrualsService {
         });
       }
     }
-    const close = this.closes.create({ id: newId(), supplierId, season, results, createdAt: new Date() });
+    const close: SeasonCloseEntity = { id: newId(), supplierId, season, results, createdAt: new Date() };
     await withTransaction(this.db, async (em) => {
-      await em.insert(SeasonCloseEntity, close);
+      await this.repo.insertSeasonClose(em, close);
       await this.writer.post(em, entries);
     });
     return close;

@@ -18,6 +18,7 @@ import { allocateLine, Beneficiary, LineFacts } from './allocation';
 import { AccountType } from './entities/ledger-account.entity';
 import { EntryKind } from './entities/journal-entry.entity';
 import { IncomeSource } from './entities/posting.entity';
+import { LedgerRepository } from './ledger.repository';
 import { AccountKey, EntryInput, LedgerWriter, PostingInput } from './ledger.writer';
 
 /** Adds days to a YYYY-MM-DD date. */
@@ -48,6 +49,7 @@ export class AllocationService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(LedgerWriter) private readonly writer: LedgerWriter,
+    @Inject(LedgerRepository) private readonly ledger: LedgerRepository,
     @Inject(OrdersService) private readonly orders: OrdersService,
     @Inject(RefundsService) private readonly refunds: RefundsService,
     @Inject(LotsService) private readonly catalog: LotsService,
@@ -188,30 +190,14 @@ export class AllocationService {
     return withTransaction(this.db, async (em) => {
       const entries: EntryInput[] = [];
       for (const { lineId, amountFen } of refund.lineAmounts) {
-        const original = (await em.query(
-          `SELECT p.account_id AS accountId, a.type, a.owner_id AS ownerId, p.amount_fen AS amountFen, p.source, p.channel,
-                  p.available_on AS availableOn, p.lot_id AS lotId, p.supplier_id AS supplierId
-             FROM journal_entries e JOIN postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
-            WHERE e.idempotency_key = ? ORDER BY p.id`,
-          [`sale:${lineId}`],
-        )) as {
-          accountId: string;
-          type: AccountType;
-          ownerId: string;
-          amountFen: string;
-          source: IncomeSource;
-          channel: string;
-          availableOn: string | null;
-          lotId: string;
-          supplierId: string;
-        }[];
+        const original = await this.ledger.postingsOfEntry(em, `sale:${lineId}`);
         if (original.length === 0) {
           throw new Error(`sale entry of line ${lineId} is missing; the refund waits for it`);
         }
-        const gains = original.filter((p) => Number(p.amountFen) > 0);
+        const gains = original.filter((p) => p.amountFen > 0);
         const parts = splitFen(
           amountFen,
-          gains.map((p) => Number(p.amountFen)),
+          gains.map((p) => p.amountFen),
         );
         const postings: PostingInput[] = [];
         let shortfall = 0;
@@ -219,7 +205,7 @@ export class AllocationService {
           let take = parts[i];
           // Pending: void it on its own date. Available: reverse it today.
           const pending = p.availableOn === null || p.availableOn > today;
-          if (!pending && p.type === AccountType.Household) {
+          if (!pending && p.account.type === AccountType.Household) {
             const balance = await this.writer.availableBalance(em, p.accountId, today);
             if (balance < take) {
               shortfall += take - Math.max(0, balance);
@@ -228,7 +214,7 @@ export class AllocationService {
           }
           if (take > 0) {
             postings.push({
-              account: { type: p.type, ownerId: p.ownerId },
+              account: p.account,
               amountFen: -take,
               source: p.source,
               channel: p.channel,
@@ -241,7 +227,8 @@ export class AllocationService {
         if (shortfall > 0) {
           const s = original[0];
           postings.push({
-            account: { type: AccountType.Supplier, ownerId: s.supplierId },
+            // Every posting of a sale entry names the line's supplier.
+            account: { type: AccountType.Supplier, ownerId: s.supplierId! },
             amountFen: -shortfall,
             source: IncomeSource.Sale,
             availableOn: today,
@@ -249,9 +236,9 @@ export class AllocationService {
             supplierId: s.supplierId,
           });
         }
-        const c = original.find((p) => Number(p.amountFen) < 0)!;
+        const c = original.find((p) => p.amountFen < 0)!;
         postings.push({
-          account: { type: c.type, ownerId: c.ownerId },
+          account: c.account,
           amountFen: amountFen,
           source: IncomeSource.Sale,
           availableOn: today,

@@ -1,6 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Env, ENV, CHANNELS } from '@/config/env';
 import { AuthUser } from '@/common/auth/role';
 import { ValidationFailedError } from '@/common/errors/domain-error';
@@ -10,6 +8,7 @@ import { HouseholdStatus } from '@/modules/households/entities/household.entity'
 import { HouseholdsService } from '@/modules/households/households.service';
 import { addDays } from './allocation.service';
 import { IncomeSource } from './entities/posting.entity';
+import { IncomeRepository } from './income.repository';
 
 export const INCOME_SOURCES = [
   IncomeSource.Sale,
@@ -45,19 +44,6 @@ export interface IncomeStatement {
   }[];
 }
 
-interface Row {
-  entryId: string;
-  kind: string;
-  date: string;
-  source: IncomeSource;
-  channel: string | null;
-  amountFen: string;
-  availableOn: string | null;
-  orderId: string | null;
-  lotId: string | null;
-  memo: string | null;
-}
-
 /**
  * A household's income is the sum of its postings, nothing else. Also: how many fen of a lot reached
  * households, and the return-to-poverty monitoring.
@@ -67,7 +53,7 @@ export class IncomeService implements LotIncomeReader {
   private readonly logger = new Logger(IncomeService.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    @Inject(IncomeRepository) private readonly repo: IncomeRepository,
     @Inject(HouseholdsService) private readonly households: HouseholdsService,
     @Inject(ENV) private readonly env: Env,
   ) {}
@@ -87,17 +73,7 @@ export class IncomeService implements LotIncomeReader {
 
   async statement(householdId: string, from?: string, to?: string): Promise<IncomeStatement> {
     const today = businessDate();
-    const rows = (await this.db.query(
-      `SELECT e.id AS entryId, e.kind, p.business_date AS date, p.source, p.channel, p.amount_fen AS amountFen,
-              p.available_on AS availableOn, e.order_id AS orderId, p.lot_id AS lotId, e.memo
-         FROM ledger_accounts a
-         JOIN postings p ON p.account_id = a.id
-         JOIN journal_entries e ON e.id = p.entry_id
-        WHERE a.type = 'HOUSEHOLD' AND a.owner_id = ?
-          ${from ? 'AND p.business_date >= ?' : ''} ${to ? 'AND p.business_date <= ?' : ''}
-        ORDER BY p.business_date, p.id`,
-      [householdId, ...(from ? [from] : []), ...(to ? [to] : [])],
-    )) as Row[];
+    const rows = await this.repo.householdPostings(householdId, from, to);
     const s: IncomeStatement = {
       householdId,
       from: from ?? null,
@@ -112,7 +88,7 @@ export class IncomeService implements LotIncomeReader {
       entries: [],
     };
     for (const r of rows) {
-      const amount = Number(r.amountFen);
+      const amount = r.amountFen;
       const available = r.availableOn !== null && r.availableOn <= today;
       if (r.source === IncomeSource.Payout) {
         s.paidOutFen -= amount;
@@ -148,13 +124,8 @@ export class IncomeService implements LotIncomeReader {
     return s;
   }
 
-  async householdFenOfLot(lotId: string): Promise<number> {
-    const [{ fen }] = (await this.db.query(
-      `SELECT COALESCE(SUM(p.amount_fen), 0) AS fen FROM postings p JOIN ledger_accounts a ON a.id = p.account_id
-        WHERE p.lot_id = ? AND a.type = 'HOUSEHOLD'`,
-      [lotId],
-    )) as { fen: string }[];
-    return Number(fen);
+  householdFenOfLot(lotId: string): Promise<number> {
+    return this.repo.householdFenOfLot(lotId);
   }
 
   /**
@@ -163,26 +134,18 @@ export class IncomeService implements LotIncomeReader {
    */
   async monitor(asOf = businessDate()): Promise<{ monitored: number; lifted: number }> {
     const since = addDays(asOf, -365);
-    const rows = (await this.db.query(
-      `SELECT h.id, h.members, h.status, COALESCE(SUM(CASE WHEN p.source IN ('SALE','DIVIDEND','MANAGEMENT_FEE','PICKING_FEE','WAGE') THEN p.amount_fen END), 0) AS income
-         FROM households h
-         LEFT JOIN ledger_accounts a ON a.type = 'HOUSEHOLD' AND a.owner_id = h.id
-         LEFT JOIN postings p ON p.account_id = a.id AND p.business_date > ? AND p.business_date <= ?
-        WHERE h.status IN ('LIFTED', 'MONITORED')
-        GROUP BY h.id, h.members, h.status`,
-      [since, asOf],
-    )) as { id: string; members: number; status: HouseholdStatus; income: string }[];
+    const rows = await this.repo.monitoredIncome(since, asOf);
     let monitored = 0;
     let lifted = 0;
     const line = this.env.MONITOR_INCOME_LINE_FEN;
     for (const r of rows) {
-      const perMember = Math.floor(Number(r.income) / Math.max(1, r.members));
+      const perMember = Math.floor(r.incomeFen / Math.max(1, r.members));
       if (perMember < line) {
         const reason = `trailing 12-month income per member ${perMember} fen (to ${asOf}) is below the monitoring line of ${line} fen`;
-        await this.households.setStatus(r.id, HouseholdStatus.Monitored, reason);
+        await this.households.setStatus(r.householdId, HouseholdStatus.Monitored, reason);
         monitored++;
       } else if (r.status === HouseholdStatus.Monitored) {
-        await this.households.setStatus(r.id, HouseholdStatus.Lifted, null);
+        await this.households.setStatus(r.householdId, HouseholdStatus.Lifted, null);
         lifted++;
       }
     }

@@ -5,6 +5,7 @@ import { CatalogModule } from '@/modules/catalog/catalog.module';
 import { HouseholdsModule } from '@/modules/households/households.module';
 import { OrdersModule } from '@/modules/orders/orders.module';
 import { SuppliersModule } from '@/modules/suppliers/suppliers.module';
+import { AccrualsRepository } from './accruals.repository';
 import { AccrualsService } from './accruals.service';
 import { AllocationService } from './allocation.service';
 import { HarvestEntity } from './entities/harvest.entity';
@@ -14,11 +15,14 @@ import { PayoutBatchEntity, PayoutLineEntity } from './entities/payout.entity';
 import { PostingEntity } from './entities/posting.entity';
 import { ReconciliationEntity } from './entities/reconciliation.entity';
 import { SeasonCloseEntity } from './entities/season-close.entity';
+import { IncomeRepository } from './income.repository';
 import { IncomeService } from './income.service';
 import { LedgerJobs } from './jobs/ledger.jobs';
 import { LedgerController } from './ledger.controller';
+import { LedgerRepository } from './ledger.repository';
 import { LedgerWriter } from './ledger.writer';
 import { PayoutsService } from './payouts.service';
+import { ReconciliationRepository } from './reconciliation.repository';
 import { ReconciliationService } from './reconciliation.service';
 
 /** The double-entry ledger: allocation of sales, accruals, reconciliation, income statements, payouts, monitoring. */
@@ -42,6 +46,10 @@ import { ReconciliationService } from './reconciliation.service';
   ],
   controllers: [LedgerController],
   providers: [
+    LedgerRepository,
+    IncomeRepository,
+    AccrualsRepository,
+    ReconciliationRepository,
     LedgerWriter,
     AllocationService,
     AccrualsService,

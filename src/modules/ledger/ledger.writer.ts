@@ -1,22 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { newId } from '@/common/ids';
-import {
-  isDuplicateKey,
-  runStatements,
-  Statement,
-  withBatchTransaction,
-  withTransaction,
-} from '@/infrastructure/database/transaction';
-import { AccountType } from './entities/ledger-account.entity';
+import { isDuplicateKey, withBatchTransaction, withTransaction } from '@/infrastructure/database/transaction';
 import { EntryKind } from './entities/journal-entry.entity';
 import { IncomeSource } from './entities/posting.entity';
+import { AccountKey, LedgerRepository, NewPosting } from './ledger.repository';
 
-export interface AccountKey {
-  type: AccountType;
-  ownerId: string;
-}
+export type { AccountKey } from './ledger.repository';
 
 export interface PostingInput {
   account: AccountKey;
@@ -55,7 +46,10 @@ const accountKey = (a: AccountKey) => `${a.type}:${a.ownerId}`;
 export class LedgerWriter {
   private readonly accounts = new Map<string, string>();
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(LedgerRepository) private readonly repo: LedgerRepository,
+  ) {}
 
   /** Account ids for these owners, created (committed, outside any transaction) when missing. */
   async accountIds(keys: AccountKey[]): Promise<Map<string, string>> {
@@ -69,19 +63,9 @@ export class LedgerWriter {
         missing.push(k);
       }
     }
-    if (missing.length) {
-      await this.db.query(
-        `INSERT IGNORE INTO ledger_accounts (type, owner_id) VALUES ${missing.map(() => '(?, ?)').join(',')}`,
-        missing.flatMap((k) => [k.type, k.ownerId]),
-      );
-      const rows = (await this.db.query(
-        `SELECT id, type, owner_id AS ownerId FROM ledger_accounts WHERE ${missing.map(() => '(type = ? AND owner_id = ?)').join(' OR ')}`,
-        missing.flatMap((k) => [k.type, k.ownerId]),
-      )) as { id: string; type: AccountType; ownerId: string }[];
-      for (const r of rows) {
-        this.accounts.set(accountKey(r), String(r.id));
-        out.set(accountKey(r), String(r.id));
-      }
+    for (const a of await this.repo.ensureAccounts(missing)) {
+      this.accounts.set(accountKey(a), a.id);
+      out.set(accountKey(a), a.id);
     }
     return out;
   }
@@ -97,26 +81,22 @@ export class LedgerWriter {
     // entries already on the books are left out.
     let rows = entries.map((e) => ({ ...e, id: newId() }));
     try {
-      await runStatements(em, [entriesStatement(rows)]);
+      await this.repo.insertEntries(em, rows);
     } catch (e) {
       if (!isDuplicateKey(e)) {
         throw e;
       }
-      const existing = new Set(
-        (
-          (await em.query(
-            `SELECT idempotency_key AS k FROM journal_entries WHERE idempotency_key IN (${entries.map(() => '?').join(',')})`,
-            entries.map((x) => x.key),
-          )) as { k: string }[]
-        ).map((r) => r.k),
+      const existing = await this.repo.existingEntryKeys(
+        em,
+        entries.map((x) => x.key),
       );
       rows = rows.filter((r) => !existing.has(r.key));
       if (rows.length === 0) {
         return 0;
       }
-      await runStatements(em, [entriesStatement(rows)]);
+      await this.repo.insertEntries(em, rows);
     }
-    await runStatements(em, postingsStatements(rows, ids));
+    await this.repo.insertPostings(em, postingsOf(rows, ids));
     return rows.length;
   }
 
@@ -133,7 +113,10 @@ export class LedgerWriter {
     const rows = entries.map((e) => ({ ...e, id: newId() }));
     try {
       await withBatchTransaction(this.db, (tx) =>
-        tx.commit([entriesStatement(rows), ...postingsStatements(rows, ids)]),
+        tx.commit([
+          this.repo.insertEntriesStatement(rows),
+          ...this.repo.insertPostingsStatements(postingsOf(rows, ids)),
+        ]),
       );
       return rows.length;
     } catch (e) {
@@ -145,12 +128,8 @@ export class LedgerWriter {
   }
 
   /** The available balance of an account (postings whose date has come), inside the caller's transaction. */
-  async availableBalance(em: EntityManager, accountId: string, today: string): Promise<number> {
-    const [{ b }] = (await em.query(
-      'SELECT COALESCE(SUM(amount_fen), 0) AS b FROM postings WHERE account_id = ? AND available_on <= ?',
-      [accountId, today],
-    )) as { b: string }[];
-    return Number(b);
+  availableBalance(em: EntityManager, accountId: string, today: string): Promise<number> {
+    return this.repo.availableBalance(em, accountId, today);
   }
 }
 
@@ -165,48 +144,22 @@ function assertBalanced(entries: EntryInput[]): void {
   }
 }
 
-function entriesStatement(rows: (EntryInput & { id: string })[]): Statement {
-  return [
-    `INSERT INTO journal_entries (id, idempotency_key, kind, order_id, order_line_id, channel, business_date, memo) VALUES ${rows
-      .map(() => '(?, ?, ?, ?, ?, ?, ?, ?)')
-      .join(',')}`,
-    rows.flatMap((e) => [
-      e.id,
-      e.key,
-      e.kind,
-      e.orderId ?? null,
-      e.orderLineId ?? null,
-      e.channel ?? null,
-      e.businessDate,
-      e.memo ?? null,
-    ]),
-  ];
-}
-
-/** The postings of entries, 2,000 rows a statement. */
-function postingsStatements(rows: (EntryInput & { id: string })[], ids: Map<string, string>): Statement[] {
-  const postings = rows.flatMap((e) => e.postings.map((p) => ({ p, e })));
-  const out: Statement[] = [];
-  for (let i = 0; i < postings.length; i += 2000) {
-    const chunk = postings.slice(i, i + 2000);
-    out.push([
-      `INSERT INTO postings (entry_id, account_id, amount_fen, source, channel, available_on, business_date, lot_id, supplier_id, base_fen, rate_bps) VALUES ${chunk
-        .map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .join(',')}`,
-      chunk.flatMap(({ p, e }) => [
-        e.id,
-        ids.get(accountKey(p.account)),
-        p.amountFen,
-        p.source,
-        p.channel ?? e.channel ?? null,
-        p.availableOn,
-        e.businessDate,
-        p.lotId ?? null,
-        p.supplierId ?? null,
-        p.baseFen ?? null,
-        p.rateBps ?? null,
-      ]),
-    ]);
-  }
-  return out;
+/** The posting rows of entries, each on its resolved account and dated like its entry. */
+function postingsOf(rows: (EntryInput & { id: string })[], ids: Map<string, string>): NewPosting[] {
+  return rows.flatMap((e) =>
+    e.postings.map((p) => ({
+      entryId: e.id,
+      // Every account was resolved by accountIds before this.
+      accountId: ids.get(accountKey(p.account))!,
+      amountFen: p.amountFen,
+      source: p.source,
+      channel: p.channel ?? e.channel ?? null,
+      availableOn: p.availableOn,
+      businessDate: e.businessDate,
+      lotId: p.lotId ?? null,
+      supplierId: p.supplierId ?? null,
+      baseFen: p.baseFen ?? null,
+      rateBps: p.rateBps ?? null,
+    })),
+  );
 }

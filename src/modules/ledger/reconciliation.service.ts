@@ -1,6 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
 import { CHANNELS } from '@/config/env';
 import { NotFoundError } from '@/common/errors/domain-error';
 import { PAYMENT_PROVIDERS, PaymentProvider } from '@/infrastructure/payments/payment-provider';
@@ -8,6 +6,7 @@ import { PaymentStatus } from '@/modules/orders/entities/payment.entity';
 import { SettlementService } from '@/modules/orders/settlement.service';
 import { AllocationService } from './allocation.service';
 import { Discrepancy, ReconciliationEntity } from './entities/reconciliation.entity';
+import { ChannelFen, ReconciliationRepository } from './reconciliation.repository';
 
 type Figures = { paymentsFen: number; paidOrdersFen: number; postedFen: number };
 
@@ -21,22 +20,19 @@ export class ReconciliationService {
   private readonly logger = new Logger(ReconciliationService.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    @InjectRepository(ReconciliationEntity) private readonly repo: Repository<ReconciliationEntity>,
+    @Inject(ReconciliationRepository) private readonly repo: ReconciliationRepository,
     @Inject(AllocationService) private readonly allocation: AllocationService,
     @Inject(SettlementService) private readonly settlement: SettlementService,
     @Inject(PAYMENT_PROVIDERS) private readonly providers: Map<string, PaymentProvider>,
   ) {}
 
-  async markRunning(date: string): Promise<void> {
-    await this.db.query(
-      "INSERT INTO reconciliations (business_date, status) VALUES (?, 'RUNNING') ON DUPLICATE KEY UPDATE status = 'RUNNING'",
-      [date],
-    );
+  /** Marks a date's reconciliation RUNNING (created when new) until the job stores its outcome. */
+  markRunning(date: string): Promise<void> {
+    return this.repo.markRunning(date);
   }
 
   async get(date: string): Promise<ReconciliationEntity> {
-    const r = await this.repo.findOne({ where: { date } });
+    const r = await this.repo.findByDate(date);
     if (!r) {
       throw new NotFoundError(`A reconciliation for ${date}`, 'reconciliation-not-found');
     }
@@ -50,10 +46,11 @@ export class ReconciliationService {
     // 1. Each provider's statement against our payments: settle what the provider settled without telling us.
     for (const provider of this.providers.values()) {
       const statement = (await provider.fetchStatement(date)).filter((l) => l.kind === 'PAYMENT');
-      const ours = (await this.db.query(
-        'SELECT id, provider_ref AS ref, status, amount_fen AS amountFen FROM payments WHERE provider = ? AND (captured_date = ? OR provider_ref IN (?))',
-        [provider.name, date, statement.length ? statement.map((l) => l.ref) : ['-']],
-      )) as { id: string; ref: string; status: string; amountFen: string }[];
+      const ours = await this.repo.providerPayments(
+        provider.name,
+        date,
+        statement.map((l) => l.ref),
+      );
       const byRef = new Map(ours.map((p) => [p.ref, p]));
       for (const line of statement) {
         const p = byRef.get(line.ref);
@@ -64,13 +61,13 @@ export class ReconciliationService {
             expectedFen: line.amountFen,
             healed: false,
           });
-        } else if (Number(p.amountFen) !== line.amountFen) {
+        } else if (p.amountFen !== line.amountFen) {
           discrepancies.push({
             kind: 'statement-amount-mismatch',
             paymentId: p.id,
             detail: `${line.ref}: statement ${line.amountFen} fen, ours ${p.amountFen}`,
             expectedFen: line.amountFen,
-            actualFen: Number(p.amountFen),
+            actualFen: p.amountFen,
             healed: false,
           });
         } else if (p.status === 'PENDING' || p.status === 'CANCELLED') {
@@ -89,19 +86,14 @@ export class ReconciliationService {
           kind: 'payment-missing-from-statement',
           paymentId: p.id,
           detail: `${p.ref} is captured here but not on ${provider.name}'s statement`,
-          actualFen: Number(p.amountFen),
+          actualFen: p.amountFen,
           healed: false,
         });
       }
     }
 
     // 2. Every paid line has its sale entry; allocate those that do not.
-    const missing = (await this.db.query(
-      `SELECT l.id, l.order_id AS orderId FROM orders o JOIN order_lines l ON l.order_id = o.id
-         LEFT JOIN journal_entries e ON e.idempotency_key = CONCAT('sale:', l.id)
-        WHERE o.paid_date = ? AND o.status <> 'CANCELLED' AND e.id IS NULL`,
-      [date],
-    )) as { id: string; orderId: string }[];
+    const missing = await this.repo.unallocatedLines(date);
     for (const orderId of new Set(missing.map((m) => m.orderId))) {
       await this.allocation.allocateOrder(orderId);
     }
@@ -109,8 +101,8 @@ export class ReconciliationService {
       discrepancies.push({
         kind: 'missing-allocation',
         orderId: m.orderId,
-        lineId: m.id,
-        detail: `line ${m.id} had no sale entry; allocated now`,
+        lineId: m.lineId,
+        detail: `line ${m.lineId} had no sale entry; allocated now`,
         healed: true,
       });
     }
@@ -119,38 +111,14 @@ export class ReconciliationService {
     const byChannel: Record<string, Figures> = Object.fromEntries(
       CHANNELS.map((c) => [c, { paymentsFen: 0, paidOrdersFen: 0, postedFen: 0 }]),
     );
-    const add = (rows: { channel: string; fen: string }[], key: keyof Figures) =>
+    const add = (rows: ChannelFen[], key: keyof Figures) =>
       rows.forEach(
-        (r) =>
-          ((byChannel[r.channel] ??= { paymentsFen: 0, paidOrdersFen: 0, postedFen: 0 })[key] += Number(
-            r.fen,
-          )),
+        (r) => ((byChannel[r.channel] ??= { paymentsFen: 0, paidOrdersFen: 0, postedFen: 0 })[key] += r.fen),
       );
-    add(
-      (await this.db.query(
-        `SELECT o.channel, SUM(p.amount_fen) AS fen FROM payments p JOIN orders o ON o.id = p.order_id
-          WHERE p.captured_date = ? AND p.status = 'CAPTURED' AND o.paid_date = ? GROUP BY o.channel`,
-        [date, date],
-      )) as { channel: string; fen: string }[],
-      'paymentsFen',
-    );
-    add(
-      (await this.db.query(
-        "SELECT channel, SUM(total_fen) AS fen FROM orders WHERE paid_date = ? AND status <> 'CANCELLED' GROUP BY channel",
-        [date],
-      )) as { channel: string; fen: string }[],
-      'paidOrdersFen',
-    );
-    add(
-      (await this.db.query(
-        `SELECT o.channel, -SUM(p.amount_fen) AS fen FROM orders o
-           JOIN journal_entries e ON e.order_id = o.id AND e.kind = 'SALE'
-           JOIN postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id AND a.type = 'PAYMENT_CLEARING'
-          WHERE o.paid_date = ? GROUP BY o.channel`,
-        [date],
-      )) as { channel: string; fen: string }[],
-      'postedFen',
-    );
+    const perChannel = await this.repo.channelTotals(date);
+    add(perChannel.payments, 'paymentsFen');
+    add(perChannel.paidOrders, 'paidOrdersFen');
+    add(perChannel.posted, 'postedFen');
     for (const [channel, f] of Object.entries(byChannel)) {
       // Cash channels (fairs) have no payment; there the orders must still match the postings.
       const expectsPayment = channel !== 'FAIR' && channel !== 'PROCUREMENT';
