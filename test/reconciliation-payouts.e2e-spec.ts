@@ -1,4 +1,5 @@
 import { businessDate } from '@/common/time';
+import { businessDay } from './support/answers';
 import { factory } from './support/factory';
 import { startTestApp, TestApp } from './support/test-app';
 import { until } from './support/wait';
@@ -149,6 +150,24 @@ describe('reconciliation and payouts', () => {
         .set('Authorization', citizen)
         .send({ date: today });
       expect(asCitizen.status).toBe(403);
+    });
+
+    it('a business date that has not begun in Asia/Shanghai is 422 date-in-future, and nothing is recorded', async () => {
+      const tomorrow = businessDay(1);
+      const res = await t
+        .http()
+        .post(`${API}/ledger/reconciliations`)
+        .set('Authorization', t.adminToken)
+        .send({ date: tomorrow });
+      expect(res.status).toBe(422);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body.code).toBe('date-in-future');
+      expect(res.body.detail).toContain('Asia/Shanghai');
+      const after = await t
+        .http()
+        .get(`${API}/ledger/reconciliations/${tomorrow}`)
+        .set('Authorization', t.adminToken);
+      expect(after.status).toBe(404);
     });
 
     it('a quiet day balances at zero', async () => {

@@ -57,7 +57,7 @@ export class LedgerController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Runs the reconciliation job for a business date' })
   async reconcile(@Body() dto: ReconcileDto): Promise<{ date: string; status: 'RUNNING' }> {
-    await this.reconciliation.markRunning(dto.date);
+    await this.reconciliation.request(dto.date);
     await this.queues.add(LedgerJobName.Reconcile, { date: dto.date });
     return { date: dto.date, status: 'RUNNING' };
   }

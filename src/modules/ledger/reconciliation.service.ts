@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CHANNELS } from '@/config/env';
-import { NotFoundError } from '@/common/errors/domain-error';
+import { DomainError, NotFoundError } from '@/common/errors/domain-error';
+import { businessDate } from '@/common/time';
 import { PAYMENT_PROVIDERS, PaymentProvider } from '@/infrastructure/payments/payment-provider';
 import { PaymentStatus } from '@/modules/orders/entities/payment.entity';
 import { SettlementService } from '@/modules/orders/settlement.service';
@@ -15,6 +16,18 @@ type Figures = { paymentsFen: number; paidOrdersFen: number; postedFen: number }
  * has its entry; each provider's statement matches our payments. It heals what it can (allocates a line
  * that was missed, settles a payment the provider settled but never told us about) and reports the rest.
  */
+export class DateInFutureError extends DomainError {
+  static readonly code = 'date-in-future';
+  constructor(date: string, today: string) {
+    super(
+      422,
+      DateInFutureError.code,
+      'Date in the future',
+      `${date} has not begun in Asia/Shanghai (today is ${today}); business dates are Asia/Shanghai dates.`,
+    );
+  }
+}
+
 @Injectable()
 export class ReconciliationService {
   private readonly logger = new Logger(ReconciliationService.name);
@@ -29,6 +42,18 @@ export class ReconciliationService {
   /** Marks a date's reconciliation RUNNING (created when new) until the job stores its outcome. */
   markRunning(date: string): Promise<void> {
     return this.repo.markRunning(date);
+  }
+
+  /**
+   * Asks for a reconciliation of a business date (Asia/Shanghai): marked RUNNING until the job reports. A
+   * day that has not begun has nothing to reconcile and is refused (422 `date-in-future`); today is allowed
+   * (the day so far).
+   */
+  async request(date: string): Promise<void> {
+    if (date > businessDate()) {
+      throw new DateInFutureError(date, businessDate());
+    }
+    await this.markRunning(date);
   }
 
   async get(date: string): Promise<ReconciliationEntity> {
