@@ -299,14 +299,16 @@ describe('outbox: no lock is held across Redis; every job is enqueued exactly on
   }
 
   it('a claim left by a dispatcher that died is taken over once its lease has run out', async () => {
-    const [orderId] = await allocationRows(1);
-    const [id] = await rowIdsOf([orderId]);
-    // A live dispatcher's claim: nobody else sends the row.
+    // Written already claimed, as a live dispatcher leaves it: nobody else sends the row.
+    const orderId = newId();
+    const id = newId();
     await t.db.query(
-      'UPDATE outbox SET claim_token = ?, claimed_until = NOW(3) + INTERVAL 1 HOUR WHERE id = ?',
-      [newId(), id],
+      `INSERT INTO outbox (id, job_name, payload, claim_token, claimed_until)
+       VALUES (?, ?, ?, ?, NOW(3) + INTERVAL 1 HOUR)`,
+      [id, JobName.AllocateOrder, JSON.stringify({ orderId }), newId()],
     );
     expect(await outbox.dispatch()).toBe(0);
+    expect(await undispatched([id])).toBe(1);
     expect(await allocations([orderId])).toEqual([0]);
     // Its process died: the lease runs out and the row is sent by the next round.
     await t.db.query('UPDATE outbox SET claimed_until = NOW(3) - INTERVAL 1 SECOND WHERE id = ?', [id]);
