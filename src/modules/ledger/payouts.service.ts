@@ -48,8 +48,8 @@ export class PayoutsService {
   async create(minimumFen = this.env.PAYOUT_MINIMUM_FEN): Promise<PayoutBatchEntity> {
     // Known (committed) before the batch posts to it, so the writer never creates it mid-transaction.
     await this.writer.accountIds([{ type: AccountType.Payout, ownerId: 'bank' }]);
-    // A named lock, server-wide, one per database, taken on the connection that runs the transaction: it is
-    // held exactly as long as the transaction and goes with the connection should that die. Not waited
+    // A named lock (server-wide, one per database) on the connection that runs the transaction: taken just
+    // before it, released just after its commit, and gone with the connection should that die. Not waited
     // for: a caller who waited would only find the balances already paid.
     const runner = this.db.createQueryRunner();
     try {
