@@ -497,6 +497,77 @@ describe('reconciliation and payouts', () => {
       expect(noRef.status).toBe(400);
     });
 
+    it('8 callers at once, round after round: one batch a round, every available fen paid once, never a 5xx', async () => {
+      // Households of their own: three with a bank account, one without (never paid).
+      const banked = [
+        await f.household({ bankAccount: '6228480099990000001' }),
+        await f.household({ bankAccount: '6228480099990000002' }),
+        await f.household({ bankAccount: '6228480099990000003' }),
+      ];
+      const unbanked = await f.household();
+      const supplier = await f.supplier({ type: 'HOUSEHOLD', householdId: banked[0].id });
+      const tea = await f.product(supplier.id, { name: '绿茶', priceFen: 3337 });
+      await f.lot(tea.id, {
+        quantity: 1000,
+        sources: [
+          { householdId: banked[0].id, quantity: 370 },
+          { householdId: banked[1].id, quantity: 330 },
+          { householdId: banked[2].id, quantity: 200 },
+          { householdId: unbanked.id, quantity: 100 },
+        ],
+      });
+      // Every household this file made: whoever has a bank account and a balance is in the batch.
+      const everyone = [p1, p2, p3, p4, ...banked, unbanked];
+      const withBank = new Set([p1, p2, p4, ...banked].map((h) => h.id));
+      const balances = async () =>
+        new Map(
+          await Promise.all(
+            everyone.map(async (h) => [h.id, (await income(h.id)).balanceFen as number] as const),
+          ),
+        );
+
+      for (let round = 0; round < 4; round++) {
+        await paidOrder([{ productId: tea.id, quantity: 3 + round }]);
+        const before = await balances();
+        const due = [...before].filter(([id, fen]) => withBank.has(id) && fen > 0);
+        expect(due.length).toBeGreaterThanOrEqual(3);
+
+        const answers = await Promise.all(Array.from({ length: 8 }, () => createBatch({ minimumFen: 1 })));
+        expect(answers.filter((a) => a.status >= 500).map((a) => [a.status, a.body])).toEqual([]);
+        const made = answers.filter((a) => a.status === 201);
+        expect(made).toHaveLength(1);
+        // The others are told clearly why they made none.
+        for (const a of answers.filter((x) => x.status !== 201)) {
+          expect([
+            [409, 'payout-in-progress'],
+            [422, 'nothing-to-pay'],
+          ]).toContainEqual([a.status, a.body.code]);
+        }
+
+        const batch = made[0].body;
+        const got = await t
+          .http()
+          .get(`${API}/ledger/payouts/${batch.id}`)
+          .set('Authorization', t.adminToken);
+        expect(got.status).toBe(200);
+        expect(
+          (got.body.lines as { householdId: string; amountFen: number }[])
+            .map((l) => [l.householdId, l.amountFen])
+            .sort(),
+        ).toEqual(due.map(([id, fen]) => [id, fen]).sort());
+        const dueFen = due.reduce((s, [, fen]) => s + fen, 0);
+        expect(batch.totalFen).toBe(dueFen);
+        expect(batch.lineCount).toBe(due.length);
+
+        // Paid once: every balance with a bank account is 0, the one without keeps its money.
+        const after = await balances();
+        for (const h of everyone) {
+          expect([h.id, after.get(h.id)]).toEqual([h.id, withBank.has(h.id) ? 0 : before.get(h.id)]);
+        }
+        expect(await negativeBalances()).toEqual([]);
+      }
+    }, 60_000);
+
     it('every journal entry sums to zero', async () => {
       expect(
         await t.db.query('SELECT entry_id FROM postings GROUP BY entry_id HAVING SUM(amount_fen) <> 0'),

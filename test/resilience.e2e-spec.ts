@@ -21,8 +21,6 @@ import { until } from './support/wait';
 const API = '/api/v1';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until `fn` returns something truthy; bounded in time. */
-
 /** `fn()`, or an error naming `what` if it has not settled within `ms`. */
 async function within<T>(ms: number, what: string, fn: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -36,6 +34,24 @@ async function within<T>(ms: number, what: string, fn: () => Promise<T>): Promis
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Holds `addBulk` calls on a queue until `open()`: the dispatcher then stays inside its Redis call. */
+function holdAddBulk(queue: Queue) {
+  const original = queue.addBulk.bind(queue);
+  const hold = { calls: 0, open: () => undefined as void };
+  const gate = new Promise<void>((resolve) => {
+    hold.open = () => {
+      queue.addBulk = original;
+      resolve();
+    };
+  });
+  queue.addBulk = async (jobs: Parameters<Queue['addBulk']>[0]) => {
+    hold.calls++;
+    await gate;
+    return original(jobs);
+  };
+  return hold;
 }
 
 async function scalar(t: TestApp, sql: string, params: unknown[] = []): Promise<number> {
@@ -366,24 +382,43 @@ describe('resilience: crashes and outages lose no money', () => {
       await marker.set('resilience:before-the-outage', '1');
       marker.disconnect();
 
-      // 4. Redis stops.
+      // 4. Redis stops. A row that comes due now sends the dispatcher into Redis with it in hand, where it
+      //    waits for Redis to come back; the test holds it there, so that the payments below always settle
+      //    while it is inside that call.
       const stoppedAt = Date.now();
       await stopRedis(server);
       const payments = app.app.get(SettlementService);
-      const lost = inHand.slice(0, 3);
-      for (const { paymentId } of lost) {
+      const settle = async (paymentId: string) => {
         const [{ ref }] = (await app.db.query('SELECT provider_ref AS ref FROM payments WHERE id = ?', [
           paymentId,
         ])) as { ref: string }[];
-        // The payment commits with its outbox row although the dispatcher cannot reach Redis.
-        expect(
-          await within(5000, 'a payment to settle while Redis is down', () =>
-            payments.settle(paymentId, 'SUCCEEDED', 'sandbox', ref),
-          ),
-        ).toBe('CAPTURED');
-      }
+        // Far less than the lock wait timeout (50 s): a payment never waits on the dispatcher.
+        return within(10_000, 'a payment to settle while Redis is down', () =>
+          payments.settle(paymentId, 'SUCCEEDED', 'sandbox', ref),
+        );
+      };
+      const lost = inHand.slice(0, 3);
       const lostOrders = lost.map((x) => x.orderId);
-      expect(await paidCount(lostOrders)).toBe(3);
+      const hold = holdAddBulk(queues.queue(QueueName.Orders));
+      try {
+        // The first order's deadline comes due (half a minute away): its row, first in the outbox's order,
+        // is what the dispatcher takes into Redis.
+        const soon = new Date(Date.now() + 30_000);
+        await app.db.query('UPDATE orders SET pay_by = ? WHERE id = ?', [soon, lost[0].orderId]);
+        await app.db.query('UPDATE outbox SET run_at = ? WHERE id = ?', [soon, lost[0].orderId]);
+        outbox.kick();
+        await until('the dispatcher to be inside its Redis call', async () => hold.calls > 0, 10_000);
+        // The payments commit with their outbox rows (and the first deletes its deadline row) although the
+        // dispatcher is stuck in Redis.
+        for (const { paymentId } of lost) {
+          expect(await settle(paymentId)).toBe('CAPTURED');
+        }
+        expect(await paidCount(lostOrders)).toBe(3);
+        expect(hold.calls).toBe(1);
+      } finally {
+        // On to Redis itself, which is down: the call waits for it to come back.
+        hold.open();
+      }
       // Their outbox rows committed with the payment and wait: the dispatcher cannot reach Redis.
       await sleep(300);
       expect(await outbox.backlog()).toBeGreaterThanOrEqual(3);

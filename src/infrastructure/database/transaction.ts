@@ -4,11 +4,15 @@ import { errorCode } from '@/common/errors/db-errors';
 // The driver-error helpers live in common (the error filter needs them); modules still import them from here.
 export { errorCode, isDuplicateKey } from '@/common/errors/db-errors';
 
-const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+/**
+ * Only a deadlock is retried: InnoDB rolled the victim back at once. A lock-wait timeout means a lock was
+ * held for the whole timeout; waiting that long again would only repeat it.
+ */
+const RETRYABLE = new Set(['ER_LOCK_DEADLOCK']);
 
 /**
  * Runs `work` in one transaction at the edge of a use case; the manager is passed down explicitly.
- * A deadlock or lock-wait timeout is retried a bounded number of times.
+ * A deadlock is retried a bounded number of times.
  */
 export async function withTransaction<T>(
   dataSource: DataSource,
@@ -83,7 +87,7 @@ export class BatchTransaction {
 
 /**
  * Runs `work` in a batched transaction on one pooled connection: rolled back when `work` throws or does not
- * commit, retried on a deadlock or lock-wait timeout like `withTransaction`.
+ * commit, retried on a deadlock like `withTransaction`.
  */
 export async function withBatchTransaction<T>(
   dataSource: DataSource,

@@ -1,9 +1,9 @@
-import { Global, Injectable, Module } from '@nestjs/common';
-import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Global, Inject, Injectable, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { JobHandler } from '@/infrastructure/queue/job-handler.decorator';
 import { defineJobs, QueueName } from '@/infrastructure/queue/jobs';
 import { OutboxEntity } from './outbox.entity';
+import { OutboxRepository } from './outbox.repository';
 import { OutboxService } from './outbox.service';
 
 export const OutboxJobName = {
@@ -20,22 +20,19 @@ defineJobs({ [OutboxJobName.PurgeOutbox]: { queue: QueueName.Maintenance } });
 
 @Injectable()
 export class OutboxJobs {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@Inject(OutboxRepository) private readonly rows: OutboxRepository) {}
 
   /** Daily: dispatched rows older than a week are history the queues no longer need. */
   @JobHandler(OutboxJobName.PurgeOutbox, { schedule: { pattern: '40 4 * * *' } })
   async purge(): Promise<{ deleted: number }> {
-    const r = (await this.db.query(
-      'DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < NOW(3) - INTERVAL 7 DAY',
-    )) as { affectedRows: number };
-    return { deleted: r.affectedRows };
+    return { deleted: await this.rows.purgeSent(7) };
   }
 }
 
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([OutboxEntity])],
-  providers: [OutboxService, OutboxJobs],
+  providers: [OutboxRepository, OutboxService, OutboxJobs],
   exports: [OutboxService],
 })
 export class OutboxModule {}

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { Statement, withBatchTransaction } from '@/infrastructure/database/transaction';
+import { EntityManager } from 'typeorm';
+import { Statement } from '@/infrastructure/database/transaction';
 import { Env, ENV } from '@/config/env';
 import { newId } from '@/common/ids';
-import { JOB_QUEUE, JobName, JobOf, MERGED_JOBS } from '@/infrastructure/queue/jobs';
+import { JOB_QUEUE, JobName, JobOf, MERGED_JOBS, QueueName } from '@/infrastructure/queue/jobs';
 import { QueueService } from '@/infrastructure/queue/queue.service';
+import { OutboxClaim, OutboxRepository, OutboxRow } from './outbox.repository';
 
 const BATCH = 500;
 const KICK_DELAY_MS = 5;
@@ -14,14 +14,19 @@ const KICK_DELAY_MS = 5;
  * goes to BullMQ as a delayed job; until then the state change that makes it moot (the payment) can delete it.
  */
 export const LEAD_MS = 60_000;
-/** Rows to dispatch, spelled so that the index on (dispatched_at, run_at, id) is read as a range. */
-const DUE = '(dispatched_at IS NULL AND run_at IS NULL) OR (dispatched_at IS NULL AND run_at <= ?)';
+/**
+ * How long a claim keeps other dispatchers off its rows. Far longer than an enqueue takes; a dispatcher
+ * that died mid-claim delays its rows by at most this much.
+ */
+export const CLAIM_LEASE_SECONDS = 30;
 
 /**
  * The transactional outbox. `add` writes a row with the state change it belongs to; the dispatcher moves
  * committed rows to BullMQ (job id = row id, so a row dispatched twice is one job) and marks them sent.
- * With Redis down the rows wait and flow once it is back. Every process runs a dispatcher; rows are claimed
- * with SKIP LOCKED so copies do not step on each other.
+ * With Redis down the rows wait and flow once it is back. Every process runs a dispatcher: each claims its
+ * rows in a short transaction of its own (a token and a lease, committed), calls Redis with no transaction
+ * open, then marks them sent, so no lock is ever held across a Redis call and copies do not step on each
+ * other.
  */
 @Injectable()
 export class OutboxService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -33,7 +38,7 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   private soon: NodeJS.Timeout | undefined;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    @Inject(OutboxRepository) private readonly rows: OutboxRepository,
     @Inject(QueueService) private readonly queues: QueueService,
     @Inject(ENV) private readonly env: Env,
   ) {}
@@ -138,15 +143,13 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     if ((await this.queues.connection.exists(key)) === 1) {
       return 0;
     }
-    const r = (await this.db.query(
-      'UPDATE outbox SET dispatched_at = NULL WHERE dispatched_at IS NOT NULL',
-    )) as { affectedRows: number };
+    const n = await this.rows.unsendAll();
     await this.queues.connection.set(key, new Date().toISOString());
-    if (r.affectedRows > 0) {
-      this.logger.warn(`Redis holds none of the dispatched jobs: ${r.affectedRows} outbox rows sent again`);
+    if (n > 0) {
+      this.logger.warn(`Redis holds none of the dispatched jobs: ${n} outbox rows sent again`);
       this.kick();
     }
-    return r.affectedRows;
+    return n;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -161,62 +164,60 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   async dispatch(): Promise<number> {
     let moved = 0;
     for (let round = 0; round < 20; round++) {
-      // READ COMMITTED: under REPEATABLE READ this locking read also takes gap locks on the pending index,
-      // so every INSERT of a new row (each payment, each order) would wait for the Redis calls below, and
-      // while Redis is down it would wait until the lock timeout: payments could not commit at all.
-      // Two round trips: open and read, then mark and commit.
-      const n = await withBatchTransaction(
-        this.db,
-        async (tx) => {
-          const [rows] = (await tx.run([
-            [
-              `SELECT id, job_name AS jobName, payload, run_at AS runAt FROM outbox
-                WHERE ${DUE} ORDER BY run_at, id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
-              [new Date(Date.now() + LEAD_MS)],
-            ],
-          ])) as OutboxRow[][];
-          if (rows.length === 0) {
-            return 0;
-          }
-          const byQueue = new Map<string, Parameters<ReturnType<QueueService['queue']>['addBulk']>[0]>();
-          for (const job of toJobs(rows, Date.now(), (max) => Number(this.env[max]))) {
-            const queue = JOB_QUEUE[job.name as JobName];
-            byQueue.set(queue, [...(byQueue.get(queue) ?? []), job]);
-          }
-          // If Redis is down this throws, the transaction rolls back and the rows stay for the next round.
-          for (const [queue, jobs] of byQueue) {
-            await this.queues.queue(queue as never).addBulk(jobs);
-          }
-          await tx.commit([
-            [
-              `UPDATE outbox SET dispatched_at = NOW(3) WHERE id IN (${rows.map(() => '?').join(',')})`,
-              rows.map((r) => r.id),
-            ],
-          ]);
-          return rows.length;
-        },
-        { isolation: 'READ COMMITTED' },
-      );
-      moved += n;
-      if (n < BATCH) {
+      const claim = await this.rows.claimDue(BATCH, new Date(Date.now() + LEAD_MS), CLAIM_LEASE_SECONDS);
+      if (claim.rows.length === 0) {
+        break;
+      }
+      moved += await this.send(claim);
+      if (claim.rows.length < BATCH) {
         break;
       }
     }
     return moved;
   }
 
+  /**
+   * Enqueues a claim's jobs, queue by queue, and marks the rows sent. If Redis fails a call, the rows
+   * already enqueued are marked sent and the others given back for the next round.
+   */
+  private async send({ token, rows }: OutboxClaim): Promise<number> {
+    const byQueue = new Map<QueueName, OutboxRow[]>();
+    for (const r of rows) {
+      const queue = JOB_QUEUE[r.jobName];
+      const queued = byQueue.get(queue);
+      if (queued) {
+        queued.push(r);
+      } else {
+        byQueue.set(queue, [r]);
+      }
+    }
+    const sent: string[] = [];
+    for (const [queue, queued] of byQueue) {
+      try {
+        await this.queues.queue(queue).addBulk(toJobs(queued, Date.now(), (max) => Number(this.env[max])));
+      } catch (e) {
+        const done = new Set(sent);
+        const unsent = rows.map((r) => r.id).filter((id) => !done.has(id));
+        // Given back at once; should even that fail, their lease runs out instead.
+        await this.rows
+          .markSent(token, sent)
+          .then(() => this.rows.release(token, unsent))
+          .catch((err: unknown) =>
+            this.logger.warn(`could not give back claimed outbox rows: ${(err as Error).message}`),
+          );
+        throw e;
+      }
+      sent.push(...queued.map((r) => r.id));
+    }
+    return this.rows.markSent(token, sent);
+  }
+
   /** Rows due (or soon due) and not yet dispatched (for health and tests). */
   async backlog(): Promise<number> {
-    const [{ n }] = (await this.db.query(`SELECT COUNT(*) AS n FROM outbox WHERE ${DUE}`, [
-      new Date(Date.now() + LEAD_MS),
-    ])) as {
-      n: string;
-    }[];
-    return Number(n);
+    return this.rows.countDue(new Date(Date.now() + LEAD_MS));
   }
 }
 
-type OutboxRow = { id: string; jobName: JobName; payload: string | object; runAt: Date | null };
 type OutboxJob = { name: string; data: object; opts: { jobId: string; delay: number } };
 
 /**

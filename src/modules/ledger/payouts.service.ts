@@ -1,16 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { Env, ENV } from '@/config/env';
-import { ConflictError, DomainError, NotFoundError } from '@/common/errors/domain-error';
+import { ConflictError, NotFoundError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { businessDate } from '@/common/time';
-import { withTransaction } from '@/infrastructure/database/transaction';
+import { parseDatabaseUrl } from '@/infrastructure/database/database-url';
+import { errorCode, withTransaction } from '@/infrastructure/database/transaction';
 import { HouseholdsService } from '@/modules/households/households.service';
 import { AccountType } from './entities/ledger-account.entity';
 import { EntryKind } from './entities/journal-entry.entity';
 import { PayoutBatchEntity, PayoutLineEntity } from './entities/payout.entity';
 import { IncomeSource } from './entities/posting.entity';
+import { NothingToPayError, PayoutInProgressError } from './errors';
 import { EntryInput, LedgerWriter } from './ledger.writer';
 
 function yuan(fen: number): string {
@@ -38,78 +40,111 @@ export class PayoutsService {
     @Inject(ENV) private readonly env: Env,
   ) {}
 
+  /**
+   * Moves every available balance of at least `minimumFen` to the payout account, as one batch. Batches are
+   * made one at a time: a request that comes while another is being made gets `payout-in-progress` (409)
+   * at once, one that comes after it finds what is left (`nothing-to-pay` when that is nothing).
+   */
   async create(minimumFen = this.env.PAYOUT_MINIMUM_FEN): Promise<PayoutBatchEntity> {
+    // Known (committed) before the batch posts to it, so the writer never creates it mid-transaction.
+    await this.writer.accountIds([{ type: AccountType.Payout, ownerId: 'bank' }]);
+    // A named lock (server-wide, one per database) on the connection that runs the transaction: taken just
+    // before it, released just after its commit, and gone with the connection should that die. Not waited
+    // for: a caller who waited would only find the balances already paid.
+    const runner = this.db.createQueryRunner();
+    try {
+      await runner.connect();
+      const [{ ok }] = (await runner.query('SELECT GET_LOCK(?, 0) AS ok', [this.lockName])) as {
+        ok: number | string | null;
+      }[];
+      if (Number(ok) !== 1) {
+        throw new PayoutInProgressError();
+      }
+      try {
+        return await this.createLocked(runner.manager, minimumFen);
+      } finally {
+        await runner.query('SELECT RELEASE_LOCK(?)', [this.lockName]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Named locks are server-wide: the database's name keeps deployments on one server apart. */
+  private get lockName(): string {
+    return `cs_payouts:${parseDatabaseUrl(this.env.DATABASE_URL).database}`.slice(0, 64);
+  }
+
+  /** The batch, in one transaction on the connection holding the lock; a deadlock is retried (bounded). */
+  private async createLocked(manager: EntityManager, minimumFen: number): Promise<PayoutBatchEntity> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await manager.transaction((em) => this.writeBatch(em, minimumFen));
+      } catch (e) {
+        if (attempt >= 3 || errorCode(e) !== 'ER_LOCK_DEADLOCK') {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private async writeBatch(em: EntityManager, minimumFen: number): Promise<PayoutBatchEntity> {
     const today = businessDate();
+    const balances = (await em.query(
+      `SELECT a.owner_id AS householdId, SUM(p.amount_fen) AS balance
+         FROM ledger_accounts a JOIN postings p ON p.account_id = a.id
+        WHERE a.type = 'HOUSEHOLD' AND p.available_on <= ?
+        GROUP BY a.owner_id HAVING SUM(p.amount_fen) >= ?
+        ORDER BY a.owner_id`,
+      [today, minimumFen],
+    )) as { householdId: string; balance: string }[];
+    const withBank = await this.households.findMany(balances.map((b) => b.householdId));
+    const payable = balances.filter((b) => withBank.get(b.householdId)?.bankAccountEnc);
+    if (payable.length === 0) {
+      throw new NothingToPayError(minimumFen);
+    }
     const batch = this.batches.create({
       id: newId(),
       status: 'CREATED',
       minimumFen,
-      totalFen: 0,
-      lineCount: 0,
+      totalFen: payable.reduce((a, b) => a + Number(b.balance), 0),
+      lineCount: payable.length,
       bankReference: null,
       paidAt: null,
       createdAt: new Date(),
     });
-    // The writer resolves accounts on its own connection: the payout account must exist (committed) and be
-    // known to it before the transaction below locks that row, or the writer would wait on our own lock.
-    await this.writer.accountIds([{ type: AccountType.Payout, ownerId: 'bank' }]);
-    return withTransaction(this.db, async (em) => {
-      // One batch at a time: the lock row serialises batch creation across processes.
-      await em.query("INSERT IGNORE INTO ledger_accounts (type, owner_id) VALUES ('PAYOUT', 'bank')");
-      await em.query("SELECT id FROM ledger_accounts WHERE type = 'PAYOUT' AND owner_id = 'bank' FOR UPDATE");
-      const balances = (await em.query(
-        `SELECT a.owner_id AS householdId, SUM(p.amount_fen) AS balance
-           FROM ledger_accounts a JOIN postings p ON p.account_id = a.id
-          WHERE a.type = 'HOUSEHOLD' AND p.available_on <= ?
-          GROUP BY a.owner_id HAVING SUM(p.amount_fen) >= ?
-          ORDER BY a.owner_id`,
-        [today, minimumFen],
-      )) as { householdId: string; balance: string }[];
-      const withBank = await this.households.findMany(balances.map((b) => b.householdId));
-      const payable = balances.filter((b) => withBank.get(b.householdId)?.bankAccountEnc);
-      if (payable.length === 0) {
-        throw new DomainError(
-          422,
-          'nothing-to-pay',
-          'Nothing to pay',
-          `No household with a bank account has ${minimumFen} fen or more available.`,
-        );
-      }
-      const entries: EntryInput[] = payable.map((b) => ({
-        key: `payout:${batch.id}:${b.householdId}`,
-        kind: EntryKind.Payout,
-        businessDate: today,
-        memo: `payout batch ${batch.id}`,
-        postings: [
-          {
-            account: { type: AccountType.Household, ownerId: b.householdId },
-            amountFen: -Number(b.balance),
-            source: IncomeSource.Payout,
-            availableOn: today,
-          },
-          {
-            account: { type: AccountType.Payout, ownerId: 'bank' },
-            amountFen: Number(b.balance),
-            source: IncomeSource.Payout,
-            availableOn: today,
-          },
-        ],
-      }));
-      batch.totalFen = payable.reduce((a, b) => a + Number(b.balance), 0);
-      batch.lineCount = payable.length;
-      await em.insert(PayoutBatchEntity, batch);
-      await em.insert(
-        PayoutLineEntity,
-        payable.map((b) => ({
-          id: newId(),
-          batchId: batch.id,
-          householdId: b.householdId,
+    const entries: EntryInput[] = payable.map((b) => ({
+      key: `payout:${batch.id}:${b.householdId}`,
+      kind: EntryKind.Payout,
+      businessDate: today,
+      memo: `payout batch ${batch.id}`,
+      postings: [
+        {
+          account: { type: AccountType.Household, ownerId: b.householdId },
+          amountFen: -Number(b.balance),
+          source: IncomeSource.Payout,
+          availableOn: today,
+        },
+        {
+          account: { type: AccountType.Payout, ownerId: 'bank' },
           amountFen: Number(b.balance),
-        })),
-      );
-      await this.writer.post(em, entries);
-      return batch;
-    });
+          source: IncomeSource.Payout,
+          availableOn: today,
+        },
+      ],
+    }));
+    await em.insert(PayoutBatchEntity, batch);
+    await em.insert(
+      PayoutLineEntity,
+      payable.map((b) => ({
+        id: newId(),
+        batchId: batch.id,
+        householdId: b.householdId,
+        amountFen: Number(b.balance),
+      })),
+    );
+    await this.writer.post(em, entries);
+    return batch;
   }
 
   async get(id: string): Promise<PayoutBatchEntity> {

@@ -2,6 +2,7 @@ import { MigrationInterface } from 'typeorm';
 import { Foundation1795915758569 } from './1795915758569-Foundation';
 import { Spine1795917295387 } from './1795917295387-Spine';
 import { CheckoutPaths1795930000000 } from './1795930000000-CheckoutPaths';
+import { OutboxClaims1795940000000 } from './1795940000000-OutboxClaims';
 import { OrderPolicies1795950000000 } from './1795950000000-OrderPolicies';
 
 /** Every migration in order; the only way the schema changes. */
@@ -9,5 +10,6 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Foundation1795915758569,
   Spine1795917295387,
   CheckoutPaths1795930000000,
+  OutboxClaims1795940000000,
   OrderPolicies1795950000000,
 ];
