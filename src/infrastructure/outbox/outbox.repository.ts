@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { newId } from '@/common/ids';
-import { withBatchTransaction } from '@/infrastructure/database/transaction';
+import { Statement, withBatchTransaction } from '@/infrastructure/database/transaction';
 import { JobName } from '@/infrastructure/queue/jobs';
 
 /** An outbox row as the dispatcher reads it. */
@@ -34,6 +34,36 @@ export class OutboxRepository {
    * rows are held by the claim, not by a lock, once this returns. SKIP LOCKED lets several dispatchers claim
    * at once, each its own rows. READ COMMITTED: no gap locks, so inserts of new rows never wait for it.
    */
+  /**
+   * The INSERT that records a job, for the caller's transaction; with `ifPreviousChanged`, only if the
+   * statement just before it in the same batch changed a row.
+   */
+  insertStatement(
+    row: { id: string; jobName: JobName; payload: object; runAt: Date | null },
+    { ifPreviousChanged = false }: { ifPreviousChanged?: boolean } = {},
+  ): Statement {
+    return [
+      `INSERT INTO outbox (id, job_name, payload, run_at) SELECT ?, ?, ?, ? FROM DUAL${ifPreviousChanged ? ' WHERE ROW_COUNT() > 0' : ''}`,
+      [row.id, row.jobName, JSON.stringify(row.payload), row.runAt],
+    ];
+  }
+
+  /**
+   * The DELETE of a row not sent yet (a delayed job made moot), for the caller's transaction; with
+   * `ifPreviousChanged`, only if the statement just before it changed a row. A row claimed meanwhile is
+   * deleted too: marking it sent afterwards finds nothing.
+   */
+  deleteUnsentStatement(
+    id: string,
+    jobName: JobName,
+    { ifPreviousChanged = false }: { ifPreviousChanged?: boolean } = {},
+  ): Statement {
+    return [
+      `DELETE FROM outbox WHERE id = ? AND job_name = ? AND dispatched_at IS NULL${ifPreviousChanged ? ' AND ROW_COUNT() > 0' : ''}`,
+      [id, jobName],
+    ];
+  }
+
   async claimDue(limit: number, dueBy: Date, leaseSeconds: number): Promise<OutboxClaim> {
     const token = newId();
     const rows = await withBatchTransaction(

@@ -52,32 +52,27 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
-   * The INSERT that records a job, for a batched transaction (`withBatchTransaction`). `when` appends a
-   * condition (`ROW_COUNT() > 0`: only if the statement before it changed a row).
+   * The statement that records a job (a typed intent: its name and payload), for a batched transaction
+   * (`withBatchTransaction`). With `ifPreviousChanged`, the job is recorded only if the statement just before
+   * it in the batch changed a row (an order that became PAID just now is allocated; a repeat is not).
    */
   statement<N extends JobName>(
     name: N,
     data: JobOf<N>,
-    opts: { id?: string; runAt?: Date; when?: string } = {},
+    opts: { id?: string; runAt?: Date; ifPreviousChanged?: boolean } = {},
   ): Statement {
-    return [
-      `INSERT INTO outbox (id, job_name, payload, run_at) SELECT ?, ?, ?, ? FROM DUAL${opts.when ? ` WHERE ${opts.when}` : ''}`,
-      [opts.id ?? newId(), name, JSON.stringify(data), opts.runAt ?? null],
-    ];
+    return this.rows.insertStatement(
+      { id: opts.id ?? newId(), jobName: name, payload: data as object, runAt: opts.runAt ?? null },
+      { ifPreviousChanged: opts.ifPreviousChanged },
+    );
   }
 
   /**
-   * Like `statement`, for a job whose payload comes from rows the same batch just changed:
-   * `INSERT … SELECT ?, ?, <payload>, NULL FROM <from>` (a row per selected row; none when none match).
+   * The statement that withdraws a job not sent yet (a payment deadline the payment made moot), by the id it
+   * was recorded under; with `ifPreviousChanged`, only if the statement just before it changed a row.
    */
-  statementFrom(
-    name: JobName,
-    { payload, from, params }: { payload: string; from: string; params: unknown[] },
-  ): Statement {
-    return [
-      `INSERT INTO outbox (id, job_name, payload, run_at) SELECT ?, ?, ${payload}, NULL FROM ${from}`,
-      [newId(), name, ...params],
-    ];
+  withdrawStatement(id: string, name: JobName, opts: { ifPreviousChanged?: boolean } = {}): Statement {
+    return this.rows.deleteUnsentStatement(id, name, opts);
   }
 
   /**

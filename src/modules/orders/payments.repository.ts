@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { runStatements, Statement } from '@/infrastructure/database/transaction';
-import { OrderEntity, OrderStatus } from './entities/order.entity';
+import { Channel, OrderEntity, OrderStatus } from './entities/order.entity';
 import { PaymentEntity, PaymentStatus } from './entities/payment.entity';
 import { RefundEntity } from './entities/refund.entity';
 import { ORDER_COLUMNS, orderFromRow } from './orders.repository';
@@ -138,15 +138,29 @@ export class PaymentsRepository {
     return r ? paymentFromRow(r) : null;
   }
 
+  /** The payment's order and that order's channel; null when there is no such payment. */
+  async orderOf(paymentId: string): Promise<{ orderId: string; channel: Channel } | null> {
+    const [r] = (await this.db.query(
+      'SELECT p.order_id AS orderId, o.channel FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.id = ?',
+      [paymentId],
+    )) as { orderId: string; channel: Channel }[];
+    return r ?? null;
+  }
+
   /**
    * The statements of a capture, for one batched transaction: the payment (PENDING, or CANCELLED by a
-   * deadline that raced the money) becomes CAPTURED, and the order becomes PAID only if it is still in
-   * `payableStatus` and only by the payment captured just now. `captured` and `paid` read their row
-   * counts, `payment` the payment as it is after the batch.
+   * deadline that raced the money) becomes CAPTURED (`captured`: its row count), then the order becomes PAID
+   * only if it is in one of `payableStatuses` and only by the payment captured just now (`paid`).
    */
-  captureStatements(m: PaymentMatch, now: Date, today: string, payableStatus: OrderStatus): Statement[] {
-    return [
-      [
+  captureStatements(
+    m: PaymentMatch,
+    orderId: string,
+    now: Date,
+    today: string,
+    payableStatuses: readonly string[],
+  ): { captured: Statement; paid: Statement } {
+    return {
+      captured: [
         `UPDATE payments SET status = ?, captured_at = ?, captured_date = ?, provider_ref = COALESCE(?, provider_ref),
                 updated_at = NOW(3)
           WHERE ${MINE} AND status IN (?, ?)`,
@@ -160,13 +174,23 @@ export class PaymentsRepository {
           PaymentStatus.Cancelled,
         ],
       ],
-      [
+      paid: [
         `UPDATE orders SET status = ?, paid_at = ?, paid_date = ?, updated_at = NOW(3)
-          WHERE id = (SELECT order_id FROM payments WHERE id = ? AND status = ? AND captured_at = ?)
-            AND status = ?`,
-        [OrderStatus.Paid, now, today, m.paymentId, PaymentStatus.Captured, now, payableStatus],
+          WHERE id = ? AND status IN (${payableStatuses.map(() => '?').join(', ')})
+            AND EXISTS (SELECT 1 FROM payments WHERE id = ? AND order_id = ? AND status = ? AND captured_at = ?)`,
+        [
+          OrderStatus.Paid,
+          now,
+          today,
+          orderId,
+          ...payableStatuses,
+          m.paymentId,
+          orderId,
+          PaymentStatus.Captured,
+          now,
+        ],
       ],
-    ];
+    };
   }
 
   /** The statement that fails a still-PENDING payment on a provider's refusal. */
@@ -177,14 +201,9 @@ export class PaymentsRepository {
     ];
   }
 
-  /** The statement that reads a payment with the channel of its order (last in a batch). */
+  /** The statement that reads a payment (last in a batch, to see it as the batch left it). */
   readStatement(paymentId: string): Statement {
-    return [
-      `SELECT p.id, p.order_id, p.provider, p.provider_ref, p.status, p.amount_fen, p.failure_reason, p.captured_at,
-              p.captured_date, p.created_at, p.updated_at, o.channel AS order_channel
-         FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.id = ?`,
-      [paymentId],
-    ];
+    return [`${PAYMENT_COLUMNS} WHERE id = ?`, [paymentId]];
   }
 
   async insertRefund(em: EntityManager, r: RefundEntity): Promise<void> {

@@ -8,7 +8,7 @@ import { withBatchTransaction, withTransaction } from '@/infrastructure/database
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { InvalidNotificationError, ProviderStatus } from '@/infrastructure/payments/payment-provider';
 import { LedgerInboxJobName, OrdersJobName } from './jobs/orders.job-definitions';
-import { Channel, OrderStatus } from './entities/order.entity';
+import { OrderStatus } from './entities/order.entity';
 import { PaymentStatus } from './entities/payment.entity';
 import { OrderEvents } from './order-events';
 import { OrderLifecycle } from './order-lifecycle';
@@ -77,25 +77,37 @@ export class SettlementService {
       return null;
     }
     const match = { paymentId, provider: providerName, ref: providerRef ?? null };
+    const owner = await this.payments.orderOf(paymentId);
+    if (!owner) {
+      this.logger.warn({ paymentId, provider: providerName }, 'notification for an unknown payment');
+      return null;
+    }
     const now = new Date();
     const succeeded = status === 'SUCCEEDED';
-    const results = await withBatchTransaction(this.db, (tx) =>
+    const capture = this.payments.captureStatements(
+      match,
+      owner.orderId,
+      now,
+      businessDate(now),
+      this.lifecycle.sourcesOf(OrderStatus.Paid, owner.channel),
+    );
+    // One round trip: every change is conditional on the one before, so a repeat matches nothing.
+    const [first, second, ...rest] = await withBatchTransaction(this.db, (tx) =>
       tx.commit(
         succeeded
           ? [
-              ...this.payments.captureStatements(match, now, businessDate(now), OrderStatus.PendingPayment),
-              // Allocate the order's lines, if it became PAID just now.
-              this.outbox.statementFrom(LedgerInboxJobName.AllocateOrder, {
-                payload: "JSON_OBJECT('orderId', order_id)",
-                from: 'payments WHERE id = ? AND ROW_COUNT() > 0',
-                params: [paymentId],
+              capture.captured,
+              capture.paid,
+              // Allocate the order's lines if it became PAID just now …
+              this.outbox.statement(
+                LedgerInboxJobName.AllocateOrder,
+                { orderId: owner.orderId },
+                { ifPreviousChanged: true },
+              ),
+              // … and withdraw its deadline, never needed now, before it reaches the queue.
+              this.outbox.withdrawStatement(owner.orderId, OrdersJobName.OrderDeadline, {
+                ifPreviousChanged: true,
               }),
-              // A paid order's deadline is never needed: its row goes before it reaches the queue.
-              [
-                `DELETE FROM outbox WHERE job_name = ? AND dispatched_at IS NULL
-                    AND id = (SELECT o.id FROM payments p JOIN orders o ON o.id = p.order_id WHERE p.id = ? AND o.status = ?)`,
-                [OrdersJobName.OrderDeadline, paymentId, OrderStatus.Paid],
-              ],
               this.payments.readStatement(paymentId),
             ]
           : [
@@ -104,8 +116,9 @@ export class SettlementService {
             ],
       ),
     );
-    const changed = (results[0] as { affectedRows: number }).affectedRows === 1;
-    const [row] = results[results.length - 1] as Record<string, unknown>[];
+    const changed = (first as { affectedRows: number }).affectedRows === 1;
+    const paidNow = succeeded && (second as { affectedRows: number }).affectedRows === 1;
+    const [row] = (succeeded ? rest[rest.length - 1] : second) as Record<string, unknown>[];
     const payment = row ? paymentFromRow(row) : undefined;
     if (!changed) {
       if (
@@ -124,12 +137,12 @@ export class SettlementService {
     if (!succeeded) {
       return PaymentStatus.Failed;
     }
-    if ((results[1] as { affectedRows: number }).affectedRows === 1) {
+    if (paidNow) {
       this.outbox.kick();
-      this.events.changed({ orderId: payment!.orderId, status: OrderStatus.Paid, paidAt: now });
+      this.events.changed({ orderId: owner.orderId, status: OrderStatus.Paid, paidAt: now });
       await this.lifecycle.changed({
-        orderId: payment!.orderId,
-        channel: row.order_channel as Channel,
+        orderId: owner.orderId,
+        channel: owner.channel,
         from: OrderStatus.PendingPayment,
         to: OrderStatus.Paid,
       });
