@@ -8,6 +8,7 @@ import { ENTITIES } from '@/infrastructure/database/entities';
 import { JobName, QueueName } from '@/infrastructure/queue/jobs';
 import { dropDatabase, runId, TEST_DB_PREFIX, urlFor } from './support/databases';
 import { freePort, Proc, runMain } from './support/process';
+import { until } from './support/wait';
 
 function get(port: number, path: string, body?: object): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -220,5 +221,119 @@ describe('the built service as real processes', () => {
     const again = runMain(['migrate'], baseEnv());
     expect(await again.exited).toBe(0);
     expect(again.output()).toContain('no pending migrations');
+  });
+});
+
+/** A JSON call to a process on 127.0.0.1 (a fresh connection each time). */
+async function call(
+  port: number,
+  method: string,
+  path: string,
+  body?: object,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: { ...(body ? { 'content-type': 'application/json' } : {}), connection: 'close', ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+describe('PUBLIC_BASE_URL follows PORT, and the sandbox webhook reaches the process', () => {
+  const database = `${TEST_DB_PREFIX}${runId()}_hook_${randomBytes(3).toString('hex')}`;
+  const procs: Proc[] = [];
+  const start = (env: Record<string, string>) => {
+    const p = runMain(['api'], {
+      DATABASE_URL: urlFor(database),
+      QUEUE_PREFIX: database,
+      DATABASE_POOL_SIZE: '5',
+      PUBLIC_BASE_URL: '', // not set: the default is what is tested
+      ...env,
+    });
+    procs.push(p);
+    return p;
+  };
+
+  afterAll(async () => {
+    for (const p of procs) {
+      if (p.child.exitCode === null) {
+        p.child.kill('SIGKILL');
+      }
+    }
+    await dropDatabase(database);
+  });
+
+  it('started with PORT and no PUBLIC_BASE_URL, a sandbox payment is settled by its notification', async () => {
+    const port = await freePort();
+    const api = start({ PORT: String(port), SEED_DEMO: 'true' });
+    await api.waitFor(/api listening on/);
+
+    const phone = '13800000001';
+    expect((await call(port, 'POST', '/api/v1/auth/otp/request', { phone })).status).toBe(202);
+    const sms = await call(port, 'GET', `/api/v1/dev/sms?phone=${phone}`);
+    const code = /(\d{6})/.exec(sms.body[0].text as string)![1];
+    const login = await call(port, 'POST', '/api/v1/auth/otp/verify', { phone, code });
+    expect(login.status).toBe(200);
+    const auth = { authorization: `Bearer ${login.body.accessToken as string}` };
+    const products = await call(port, 'GET', '/api/v1/products?limit=100');
+    const product = (products.body.items as { id: string; status: string }[]).find(
+      (p) => p.status === 'CERTIFIED',
+    )!;
+    const order = await call(
+      port,
+      'POST',
+      '/api/v1/orders',
+      { lines: [{ productId: product.id, quantity: 1 }] },
+      auth,
+    );
+    expect(order.status).toBe(201);
+    const pay = await call(
+      port,
+      'POST',
+      `/api/v1/orders/${order.body.id}/payments`,
+      { provider: 'sandbox' },
+      auth,
+    );
+    expect([pay.status, pay.body.status]).toEqual([201, 'PENDING']);
+    // The api role runs no jobs (no recovery job at all), so PAID can only come from the notification.
+    const paid = await until(
+      'the order to be paid',
+      async () => {
+        const o = await call(port, 'GET', `/api/v1/orders/${order.body.id}`, undefined, auth);
+        return o.body.status === 'PAID' && o.body;
+      },
+      15_000,
+      100,
+    );
+    expect(paid.totalFen).toBe(order.body.totalFen);
+    expect(await count(database, `SELECT COUNT(*) AS n FROM payments WHERE status = 'CAPTURED'`)).toBe(1);
+    // And the boot check said so.
+    await api.waitFor(/webhook .* (reaches|does not reach) this process/);
+    expect(api.output()).toContain(
+      `the sandbox's webhook http://127.0.0.1:${port}/api/v1/payments/notify/sandbox reaches this process`,
+    );
+    expect(api.output()).not.toContain('does not reach this process');
+    api.child.kill('SIGTERM');
+    expect(await api.exited).toBe(0);
+  });
+
+  it('a PUBLIC_BASE_URL that does not reach the process is said at boot in one warning line', async () => {
+    const [port, elsewhere] = [await freePort(), await freePort()];
+    const api = start({ PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${elsewhere}` });
+    await api.waitFor(/api listening on/);
+    await api.waitFor(/webhook .* (reaches|does not reach) this process/);
+    const warnings = api
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('does not reach this process'));
+    expect(warnings).toHaveLength(1);
+    const line = JSON.parse(warnings[0]) as { level: string; msg: string };
+    expect(line.level).toBe('warn');
+    expect(line.msg).toContain(`http://127.0.0.1:${elsewhere}/api/v1/payments/notify/sandbox`);
+    expect(line.msg).toContain(`port ${port}`);
+    api.child.kill('SIGTERM');
+    expect(await api.exited).toBe(0);
   });
 });
