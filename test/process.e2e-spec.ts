@@ -1,13 +1,15 @@
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { loadEnv } from '@/config/env';
 import { ENTITIES } from '@/infrastructure/database/entities';
 import { JobName, QueueName } from '@/infrastructure/queue/jobs';
 import { dropDatabase, runId, TEST_DB_PREFIX, urlFor } from './support/databases';
-import { freePort, Proc, runMain } from './support/process';
+import { freePort, Proc, ROOT, runMain } from './support/process';
 import { until } from './support/wait';
 
 function get(port: number, path: string, body?: object): Promise<{ status: number; body: string }> {
@@ -335,5 +337,135 @@ describe('PUBLIC_BASE_URL follows PORT, and the sandbox webhook reaches the proc
     expect(line.msg).toContain(`port ${port}`);
     api.child.kill('SIGTERM');
     expect(await api.exited).toBe(0);
+  });
+});
+
+/** The pids below `pid` (children, their children, ...), from /proc. */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of parents.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** Alive and not a zombie waiting for its parent. */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start stops on one signal', () => {
+  const started: { npm: ChildProcess; pids: number[]; database: string }[] = [];
+
+  afterAll(async () => {
+    for (const s of started) {
+      for (const pid of [s.npm.pid!, ...s.pids]) {
+        if (running(pid)) {
+          process.kill(pid, 'SIGKILL');
+        }
+      }
+      await dropDatabase(s.database);
+    }
+  });
+
+  /** `npm start` on a fresh database and port, in a process group of its own as a terminal would run it. */
+  async function npmStart() {
+    const database = `${TEST_DB_PREFIX}${runId()}_npm_${randomBytes(3).toString('hex')}`;
+    const port = await freePort();
+    const npm = spawn('npm', ['start'], {
+      cwd: ROOT,
+      detached: true,
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        DATABASE_URL: urlFor(database),
+        QUEUE_PREFIX: database,
+        DATABASE_POOL_SIZE: '5',
+        PORT: String(port),
+        SEED_DEMO: 'false',
+        npm_config_update_notifier: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const s = { npm, pids: [] as number[], database };
+    started.push(s);
+    let out = '';
+    npm.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    npm.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+    await until(
+      'npm start to serve /health',
+      async () => {
+        if (npm.exitCode !== null) {
+          throw new Error(`npm start exited with ${npm.exitCode}:\n${out}`);
+        }
+        return get(port, '/health').then(
+          (r) => r.status === 200,
+          () => false,
+        );
+      },
+      90_000,
+      250,
+    );
+    s.pids = descendants(npm.pid!);
+    expect(s.pids.length).toBeGreaterThan(0);
+    return { npm, port, exited, output: () => out, pids: s.pids };
+  }
+
+  /** npm exits within the bound with 0, every process under it is gone, and the port is closed. */
+  async function expectStopped(s: Awaited<ReturnType<typeof npmStart>>) {
+    const code = await Promise.race([
+      s.exited,
+      new Promise<'running'>((r) => setTimeout(() => r('running'), 30_000).unref()),
+    ]);
+    expect(code).toBe(0);
+    await until(
+      'every process npm started to be gone',
+      async () => s.pids.every((p) => !running(p)),
+      10_000,
+    ).catch((e: Error) => {
+      throw new Error(
+        `${e.message}: still running ${s.pids.filter(running).join(', ')}\n${s.output().slice(-2000)}`,
+      );
+    });
+    expect(s.output()).toContain('closed cleanly');
+    await expect(get(s.port, '/health')).rejects.toThrow(/ECONNREFUSED/);
+  }
+
+  it('SIGTERM to npm alone (as a process manager sends it)', async () => {
+    const s = await npmStart();
+    process.kill(s.npm.pid!, 'SIGTERM');
+    await expectStopped(s);
+    expect(s.output()).toContain('SIGTERM: no new requests');
+  });
+
+  it('SIGINT to the process group (Ctrl-C in a terminal)', async () => {
+    const s = await npmStart();
+    process.kill(-s.npm.pid!, 'SIGINT');
+    await expectStopped(s);
+    expect(s.output()).toContain('SIGINT: no new requests');
   });
 });
