@@ -10,6 +10,7 @@ import { ENTITIES } from '@/infrastructure/database/entities';
 import { JobName, QueueName } from '@/infrastructure/queue/jobs';
 import { dropDatabase, runId, TEST_DB_PREFIX, urlFor } from './support/databases';
 import { freePort, Proc, ROOT, runMain } from './support/process';
+import { unlinkKeys } from './support/redis-keys';
 import { until } from './support/wait';
 
 function get(port: number, path: string, body?: object): Promise<{ status: number; body: string }> {
@@ -67,6 +68,7 @@ describe('the built service as real processes', () => {
       }
     }
     await dropDatabase(database);
+    await unlinkKeys(`${database}:*`);
   });
 
   it('a bad configuration value stops the start with a message naming the variable', async () => {
@@ -265,6 +267,7 @@ describe('PUBLIC_BASE_URL follows PORT, and the sandbox webhook reaches the proc
       }
     }
     await dropDatabase(database);
+    await unlinkKeys(`${database}:*`);
   });
 
   it('started with PORT and no PUBLIC_BASE_URL, a sandbox payment is settled by its notification', async () => {
@@ -387,6 +390,7 @@ describe('npm start stops on one signal', () => {
         }
       }
       await dropDatabase(s.database);
+      await unlinkKeys(`${s.database}:*`);
     }
   });
 
