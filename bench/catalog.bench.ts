@@ -37,6 +37,7 @@ async function main(): Promise<void> {
         JWT_SECRET: 'bench-jwt-secret-0123456789abcdef0123456789',
         DATA_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
         ADMIN_PASSWORD: 'bench-admin-password',
+        METRICS_TOKEN: 'bench-metrics-token-0123456789',
         RATE_LIMIT_PER_MINUTE: '1000000000',
         LOG_LEVEL: 'info',
         CATALOG_CACHE_MS: cacheMs,

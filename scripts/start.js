@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm start [role]`: build when the sources are newer than dist, make sure MySQL, Redis and the MQTT
-// broker answer (starting local ones that do not), then run dist/main in this same process.
+// broker answer (starting local ones that do not), then run dist/main in this same process. npm runs this
+// through `sh -c`; the script line `exec`s node so that the SIGTERM/SIGINT npm forwards reaches this process
+// (dash would die of it and leave node serving), and dist/main's handlers then shut down gracefully.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
@@ -35,7 +37,16 @@ async function main() {
     return;
   }
   if (args[0] !== 'revert') {
-    await require('./services').ensureServices();
+    const services = await require('./services').ensureServices();
+    const started = Object.entries(services).filter(([, s]) => s.status === 'started');
+    if (started.length) {
+      // They outlive this process (the next start finds them answering); say how to stop them.
+      const docker = started.some(([, s]) => s.via === 'docker compose');
+      console.error(
+        `${started.map(([kind]) => kind).join(', ')} keep running after this stops: ` +
+          (docker ? 'docker compose -f docker/docker-compose.yml stop' : 'node scripts/services.js stop'),
+      );
+    }
   }
   process.argv = [process.argv[0], entry, ...(args.length ? args : ['all'])];
   require(entry);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { ConfigError, loadEnv } from '@/config/env';
 import { migrate } from '@/infrastructure/database/migrate';
+import { probePublicUrl, sandboxNotifyUrl } from '@/infrastructure/health/public-url-probe';
 import { createBootLogger } from '@/infrastructure/logging';
 import { bootLogger, createHttpApp, createWorkerContext, describeListening, lifecycle } from './app';
 import type { Role } from './app.module';
@@ -72,6 +73,14 @@ async function serve(role: Role): Promise<void> {
   await app.listen({ port: env.PORT, host: env.HOST });
   bootLogger.log(`${role} ${describeListening(env)}; ready in ${Date.now() - started} ms`);
   closeOnSignal(app, env.SHUTDOWN_TIMEOUT_MS);
+  if (env.PAYMENTS_SANDBOX_ENABLED) {
+    // The sandbox posts its notifications to PUBLIC_BASE_URL: say so at once when they would go elsewhere.
+    void probePublicUrl(app.getHttpServer(), env).then((warning) =>
+      warning
+        ? bootLogger.warn(warning)
+        : bootLogger.log(`the sandbox's webhook ${sandboxNotifyUrl(env)} reaches this process`),
+    );
+  }
 }
 
 async function main(): Promise<void> {

@@ -128,6 +128,23 @@ function harness(label: string, env: TestAppOptions['env'] = {}) {
         failureReason: string | null;
         capturedAt: string | null;
       },
+    /**
+     * Holds the sandbox's notifications at the webhook until `release()`, so that what the test sees before
+     * a late notification does not depend on how fast the machine is (a pause of the test's own can outlast
+     * the gateway's delay on a busy machine). `arrivedAt` is when the first one reached the webhook.
+     */
+    holdNotifications: () => {
+      const payments = h.t.app.get(SettlementService);
+      const handle = payments.handleNotification.bind(payments);
+      const held = { arrivedAt: 0, release: () => undefined as void };
+      const released = new Promise<void>((r) => (held.release = r));
+      jest.spyOn(payments, 'handleNotification').mockImplementation(async (...args) => {
+        held.arrivedAt ||= Date.now();
+        await released;
+        return handle(...args);
+      });
+      return held;
+    },
     script: async (...behaviours: string[]) => {
       const res = await h.t
         .http()
@@ -395,14 +412,17 @@ describe('payments through the sandbox gateway (refund window ONLINE:7)', () => 
     const s = await x.setup([{ priceFen: 100, sources: [1, 0, 0] }]);
     const o = await x.order([{ productId: s.lots[0].productId, quantity: 1 }]);
     await x.script('DELAY:800');
+    const held = x.holdNotifications();
     const started = Date.now();
     const pay = await x.pay(o.id);
     expect(pay.status).toBe(201);
-    await sleep(400);
+    await until('the late notification', async () => held.arrivedAt > 0);
+    expect(held.arrivedAt - started).toBeGreaterThanOrEqual(800);
+    // Arrived, and held: until it is let through the payment waits.
     expect((await x.payment(pay.body.id as string)).status).toBe('PENDING');
     expect((await x.getOrder(o.id)).status).toBe('PENDING_PAYMENT');
+    held.release();
     await until('PAID', async () => (await x.getOrder(o.id)).status === 'PAID');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(800);
     expect((await x.payment(pay.body.id as string)).status).toBe('CAPTURED');
     await x.allocated(o.id, 1);
     expect(await x.incomes(s.households)).toEqual([
@@ -614,17 +634,23 @@ describe('payments through the sandbox gateway (refund window ONLINE:7)', () => 
     const s = await x.setup([{ priceFen: 320, sources: [1, 1, 0] }]);
     const o = await x.order([{ productId: s.lots[0].productId, quantity: 1 }]);
     await x.script('DELAY:800');
+    const held = x.holdNotifications();
     expect((await x.pay(o.id)).status).toBe(201);
     // Without the preference the answer is at once: still waiting for the gateway.
     const now = await h.t.http().get(`${API}/orders/${o.id}`).set('Authorization', h.citizen);
     expect(now.status).toBe(200);
     expect(now.body.status).toBe('PENDING_PAYMENT');
     expect(now.headers['preference-applied']).toBeUndefined();
-    const waited = await h.t
+    const waiting = h.t
       .http()
       .get(`${API}/orders/${o.id}`)
       .set('Authorization', h.citizen)
-      .set('Prefer', 'wait=8');
+      .set('Prefer', 'wait=8')
+      .then((r) => r);
+    // The notification is let through only once the waiting GET is on its way.
+    await until('the late notification', async () => held.arrivedAt > 0);
+    held.release();
+    const waited = await waiting;
     expect(waited.status).toBe(200);
     expect(waited.headers['preference-applied']).toBe('wait=8');
     expect(waited.body).toMatchObject({ id: o.id, status: 'PAID', totalFen: 320 });

@@ -1,7 +1,9 @@
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { DataSource } from 'typeorm';
 import { loadEnv } from '@/config/env';
@@ -14,7 +16,9 @@ import { IdentityJobName } from '@/modules/identity/jobs/identity.job-definition
 import { LedgerJobName } from '@/modules/ledger/jobs/ledger.job-definitions';
 import { OrdersJobName } from '@/modules/orders/jobs/orders.job-definitions';
 import { dropDatabase, runId, TEST_DB_PREFIX, urlFor } from './support/databases';
-import { freePort, Proc, runMain } from './support/process';
+import { freePort, Proc, ROOT, runMain } from './support/process';
+import { unlinkKeys } from './support/redis-keys';
+import { until } from './support/wait';
 
 function get(port: number, path: string, body?: object): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -82,6 +86,7 @@ describe('the built service as real processes', () => {
       }
     }
     await dropDatabase(database);
+    await unlinkKeys(`${database}:*`);
   });
 
   it('a bad configuration value stops the start with a message naming the variable', async () => {
@@ -238,5 +243,251 @@ describe('the built service as real processes', () => {
     const again = runMain(['migrate'], baseEnv());
     expect(await again.exited).toBe(0);
     expect(again.output()).toContain('no pending migrations');
+  });
+});
+
+/** A JSON call to a process on 127.0.0.1 (a fresh connection each time). */
+async function call(
+  port: number,
+  method: string,
+  path: string,
+  body?: object,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: { ...(body ? { 'content-type': 'application/json' } : {}), connection: 'close', ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+describe('PUBLIC_BASE_URL follows PORT, and the sandbox webhook reaches the process', () => {
+  const database = `${TEST_DB_PREFIX}${runId()}_hook_${randomBytes(3).toString('hex')}`;
+  const procs: Proc[] = [];
+  const start = (env: Record<string, string>) => {
+    const p = runMain(['api'], {
+      DATABASE_URL: urlFor(database),
+      QUEUE_PREFIX: database,
+      DATABASE_POOL_SIZE: '5',
+      PUBLIC_BASE_URL: '', // not set: the default is what is tested
+      ...env,
+    });
+    procs.push(p);
+    return p;
+  };
+
+  afterAll(async () => {
+    for (const p of procs) {
+      if (p.child.exitCode === null) {
+        p.child.kill('SIGKILL');
+      }
+    }
+    await dropDatabase(database);
+    await unlinkKeys(`${database}:*`);
+  });
+
+  it('started with PORT and no PUBLIC_BASE_URL, a sandbox payment is settled by its notification', async () => {
+    const port = await freePort();
+    const api = start({ PORT: String(port), SEED_DEMO: 'true' });
+    await api.waitFor(/api listening on/);
+
+    const phone = '13800000001';
+    expect((await call(port, 'POST', '/api/v1/auth/otp/request', { phone })).status).toBe(202);
+    const sms = await call(port, 'GET', `/api/v1/dev/sms?phone=${phone}`);
+    const code = /(\d{6})/.exec(sms.body[0].text as string)![1];
+    const login = await call(port, 'POST', '/api/v1/auth/otp/verify', { phone, code });
+    expect(login.status).toBe(200);
+    const auth = { authorization: `Bearer ${login.body.accessToken as string}` };
+    const products = await call(port, 'GET', '/api/v1/products?limit=100');
+    const product = (products.body.items as { id: string; status: string }[]).find(
+      (p) => p.status === 'CERTIFIED',
+    )!;
+    const order = await call(
+      port,
+      'POST',
+      '/api/v1/orders',
+      { lines: [{ productId: product.id, quantity: 1 }] },
+      auth,
+    );
+    expect(order.status).toBe(201);
+    const pay = await call(
+      port,
+      'POST',
+      `/api/v1/orders/${order.body.id}/payments`,
+      { provider: 'sandbox' },
+      auth,
+    );
+    expect([pay.status, pay.body.status]).toEqual([201, 'PENDING']);
+    // The api role runs no jobs (no recovery job at all), so PAID can only come from the notification.
+    const paid = await until(
+      'the order to be paid',
+      async () => {
+        const o = await call(port, 'GET', `/api/v1/orders/${order.body.id}`, undefined, auth);
+        return o.body.status === 'PAID' && o.body;
+      },
+      15_000,
+      100,
+    );
+    expect(paid.totalFen).toBe(order.body.totalFen);
+    expect(await count(database, `SELECT COUNT(*) AS n FROM payments WHERE status = 'CAPTURED'`)).toBe(1);
+    // And the boot check said so.
+    await api.waitFor(/webhook .* (reaches|does not reach) this process/);
+    expect(api.output()).toContain(
+      `the sandbox's webhook http://127.0.0.1:${port}/api/v1/payments/notify/sandbox reaches this process`,
+    );
+    expect(api.output()).not.toContain('does not reach this process');
+    api.child.kill('SIGTERM');
+    expect(await api.exited).toBe(0);
+  });
+
+  it('a PUBLIC_BASE_URL that does not reach the process is said at boot in one warning line', async () => {
+    const [port, elsewhere] = [await freePort(), await freePort()];
+    const api = start({ PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${elsewhere}` });
+    await api.waitFor(/api listening on/);
+    await api.waitFor(/webhook .* (reaches|does not reach) this process/);
+    const warnings = api
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('does not reach this process'));
+    expect(warnings).toHaveLength(1);
+    const line = JSON.parse(warnings[0]) as { level: string; msg: string };
+    expect(line.level).toBe('warn');
+    expect(line.msg).toContain(`http://127.0.0.1:${elsewhere}/api/v1/payments/notify/sandbox`);
+    expect(line.msg).toContain(`port ${port}`);
+    api.child.kill('SIGTERM');
+    expect(await api.exited).toBe(0);
+  });
+});
+
+/** The pids below `pid` (children, their children, ...), from /proc. */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of parents.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** Alive and not a zombie waiting for its parent. */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start stops on one signal', () => {
+  const started: { npm: ChildProcess; pids: number[]; database: string }[] = [];
+
+  afterAll(async () => {
+    for (const s of started) {
+      for (const pid of [s.npm.pid!, ...s.pids]) {
+        if (running(pid)) {
+          process.kill(pid, 'SIGKILL');
+        }
+      }
+      await dropDatabase(s.database);
+      await unlinkKeys(`${s.database}:*`);
+    }
+  });
+
+  /** `npm start` on a fresh database and port, in a process group of its own as a terminal would run it. */
+  async function npmStart() {
+    const database = `${TEST_DB_PREFIX}${runId()}_npm_${randomBytes(3).toString('hex')}`;
+    const port = await freePort();
+    const npm = spawn('npm', ['start'], {
+      cwd: ROOT,
+      detached: true,
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        DATABASE_URL: urlFor(database),
+        QUEUE_PREFIX: database,
+        DATABASE_POOL_SIZE: '5',
+        PORT: String(port),
+        SEED_DEMO: 'false',
+        npm_config_update_notifier: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const s = { npm, pids: [] as number[], database };
+    started.push(s);
+    let out = '';
+    npm.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    npm.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+    await until(
+      'npm start to serve /health',
+      async () => {
+        if (npm.exitCode !== null) {
+          throw new Error(`npm start exited with ${npm.exitCode}:\n${out}`);
+        }
+        return get(port, '/health').then(
+          (r) => r.status === 200,
+          () => false,
+        );
+      },
+      90_000,
+      250,
+    );
+    s.pids = descendants(npm.pid!);
+    expect(s.pids.length).toBeGreaterThan(0);
+    return { npm, port, exited, output: () => out, pids: s.pids };
+  }
+
+  /** npm exits within the bound with 0, every process under it is gone, and the port is closed. */
+  async function expectStopped(s: Awaited<ReturnType<typeof npmStart>>) {
+    const code = await Promise.race([
+      s.exited,
+      new Promise<'running'>((r) => setTimeout(() => r('running'), 30_000).unref()),
+    ]);
+    expect(code).toBe(0);
+    await until(
+      'every process npm started to be gone',
+      async () => s.pids.every((p) => !running(p)),
+      10_000,
+    ).catch((e: Error) => {
+      throw new Error(
+        `${e.message}: still running ${s.pids.filter(running).join(', ')}\n${s.output().slice(-2000)}`,
+      );
+    });
+    expect(s.output()).toContain('closed cleanly');
+    await expect(get(s.port, '/health')).rejects.toThrow(/ECONNREFUSED/);
+  }
+
+  it('SIGTERM to npm alone (as a process manager sends it)', async () => {
+    const s = await npmStart();
+    process.kill(s.npm.pid!, 'SIGTERM');
+    await expectStopped(s);
+    expect(s.output()).toContain('SIGTERM: no new requests');
+  });
+
+  it('SIGINT to the process group (Ctrl-C in a terminal)', async () => {
+    const s = await npmStart();
+    process.kill(-s.npm.pid!, 'SIGINT');
+    await expectStopped(s);
+    expect(s.output()).toContain('SIGINT: no new requests');
   });
 });

@@ -185,15 +185,27 @@ describe('resilience: crashes and outages lose no money', () => {
       const lines: unknown[][] = [];
       const payments: unknown[][] = [];
       const outbox: unknown[][] = [];
+      // Orders past the first 10 (the first two allocation jobs), and one line of each of them.
+      const heldOrders = new Set<string>();
+      const heldLines: string[] = [];
       let expectedFen = 0;
+      let barrierKey = '';
       for (let o = 0; o < 250; o++) {
+        if (o === 10) {
+          barrierKey = `sale:${newId()}`; // sorts after every free line's key and before every held one
+        }
         const orderId = newId();
         let total = 0;
         for (let n = 1; n <= 4; n++) {
           const quantity = 1 + ((o + n) % 3);
           const unit = 100 + ((o * 37 + n * 11) % 97);
           total += quantity * unit;
-          lines.push([newId(), orderId, n, productId, lotId, supplierId, quantity, unit, quantity * unit]);
+          const lineId = newId();
+          lines.push([lineId, orderId, n, productId, lotId, supplierId, quantity, unit, quantity * unit]);
+          if (o >= 10 && n === 1) {
+            heldOrders.add(orderId);
+            heldLines.push(lineId);
+          }
         }
         expectedFen += total;
         orders.push([orderId, buyer, 'ONLINE', 'PAID', total, payBy, now, today]);
@@ -231,26 +243,67 @@ describe('resilience: crashes and outages lose no money', () => {
         ALLOCATION_BATCH: '5',
       };
 
-      // Two jobs at a time: 1,000 lines take it a few seconds (at 8 they take about 0.6 s), so the kill
-      // reliably lands in the middle.
+      // The kill must land in the middle however fast or slow the machine is, so the middle is made to
+      // wait: a transaction of the test's own, kept open, inserts the sale entries' keys of one line of each
+      // held order, and the worker's insert of such a key waits for it. Two jobs at a time: the worker posts
+      // the two free jobs (orders 1 to 10, 40 lines), then holds two jobs that cannot finish, and is killed.
+      // A committed key between the free lines' keys and the held ones: the waiting inserts' locks on the
+      // held keys' gaps then end at it, and the free jobs' inserts below it never wait on them (without it
+      // InnoDB reports a deadlock to a free job whose keys fall in the gap before the first held key).
+      await t.db.query(
+        "INSERT INTO journal_entries (id, idempotency_key, kind, business_date) VALUES (?, ?, 'TEST_BARRIER', ?)",
+        [newId(), barrierKey, today],
+      );
+      const hold = t.db.createQueryRunner();
+      await hold.connect();
+      await hold.startTransaction();
+      await hold.query(
+        `INSERT INTO journal_entries (id, idempotency_key, kind, business_date) VALUES ${rows(4, heldLines.length)}`,
+        heldLines.flatMap((lineId) => [newId(), `sale:${lineId}`, 'SALE', today]),
+      );
       const first = runMain(['worker'], { ...env, WORKER_CONCURRENCY: '2' });
       workers.push(first);
-      await until('the first worker to post some lines', async () => (await sales()) >= 40, 20_000, 5);
-      first.child.kill('SIGKILL');
-      await first.exited;
-      const atKill = await sales();
+      let atKill = -1;
+      try {
+        await until(
+          'the first worker to hold two jobs it cannot finish',
+          async () => {
+            const active = await ledger.getJobs(['active']);
+            return (
+              active.length === 2 &&
+              active.every((j) =>
+                (j.data as { orderIds: string[] }).orderIds.some((id) => heldOrders.has(id)),
+              )
+            );
+          },
+          30_000,
+          50,
+        );
+        first.child.kill('SIGKILL');
+        await first.exited;
+        atKill = await sales();
+      } finally {
+        // The dead worker's two batches were sent whole (BEGIN … COMMIT in one round trip) and waited on the
+        // server: let go, and they may still commit. The orphans then run again and skip what is posted.
+        await hold.rollbackTransaction();
+        await hold.release();
+        await t.db.query('DELETE FROM journal_entries WHERE idempotency_key = ?', [barrierKey]);
+      }
       // The jobs it held: in BullMQ's active list, their locks left to expire.
       const orphans = await redis.lrange(`${prefix}:${QueueName.Ledger}:active`, 0, -1);
       console.log(`SIGKILL after ${atKill} of 1000 lines; ${orphans.length} jobs were in its hands`);
-      expect(atKill).toBeGreaterThan(0);
-      expect(atKill).toBeLessThan(1000);
-      expect(orphans.length).toBeGreaterThan(0);
+      expect(atKill).toBe(40);
+      expect(orphans.length).toBe(2);
 
-      // The first worker ran for seconds, not for a whole stalledInterval (30 s), so BullMQ's throttle on
-      // stalled checks would still hold back its replacement's first check. Clear that throttle, as if
-      // the dead worker had run longer: the replacement then marks the orphans at once and takes them
-      // back once their locks (30 s) have expired.
-      await redis.del(`${prefix}:${QueueName.Ledger}:stalled-check`);
+      // What half a minute would bring, without waiting for it (a wait that a loaded machine stretches past
+      // the test's time): the first worker ran for seconds, not for a whole stalledInterval (30 s), so
+      // BullMQ's throttle on stalled checks would still hold back its replacement's first check, and the
+      // orphans' locks (30 s) would still be there. Clear the throttle, let the locks expire and mark the
+      // orphans as a stalled check does, as if the dead worker had run longer: the replacement's first
+      // check then takes them back at once.
+      const ledgerKey = `${prefix}:${QueueName.Ledger}`;
+      await redis.del(`${ledgerKey}:stalled-check`, ...orphans.map((id) => `${ledgerKey}:${id}:lock`));
+      await redis.sadd(`${ledgerKey}:stalled`, ...orphans);
       const second = runMain(['worker'], env);
       workers.push(second);
       await second.waitFor(/worker ready/, 20_000);

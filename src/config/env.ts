@@ -16,6 +16,7 @@ import {
   ValidationArguments,
   ValidatorConstraint,
   ValidatorConstraintInterface,
+  ValidateIf,
   validateSync,
 } from 'class-validator';
 import { parse as parseDotenv } from 'dotenv';
@@ -81,6 +82,8 @@ export class Env {
   @Matches(/^[A-Za-z0-9_-]+$/)
   MQTT_SHARE_GROUP: string;
 
+  /** Where this service is reached from outside; empty means this process's own http://HOST:PORT. */
+  @ValidateIf((_, v) => v !== '')
   @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_BASE_URL: string;
 
@@ -122,6 +125,12 @@ export class Env {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string;
+
+  /** Bearer token GET /metrics requires; empty leaves it open (refused in production). */
+  @ValidateIf((_, v) => v !== '')
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  METRICS_TOKEN: string;
 
   @Transform(toInt)
   @IsInt()
@@ -197,6 +206,12 @@ export class Env {
   @Transform(toChannelMap)
   @Validate(ChannelMapRule, [0, 365])
   REFUND_WINDOW_DAYS: Record<string, number>;
+
+  /** Registers the sandbox payment provider; empty means on, except in production. */
+  @Transform(toBool)
+  @ValidateIf((_, v) => v !== '')
+  @IsBoolean()
+  PAYMENTS_SANDBOX_ENABLED: boolean;
 
   /** The sandbox payment provider signs its notifications with this secret. */
   @IsString()
@@ -311,20 +326,40 @@ export function loadEnv(overrides: Partial<Record<keyof Env, string>> = {}, sour
     );
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
+  // Defaults that depend on other variables, filled once the variables themselves are known to be valid.
+  if ((env.PUBLIC_BASE_URL as string) === '') {
+    env.PUBLIC_BASE_URL = ownBaseUrl(env.HOST, env.PORT);
+  }
+  if ((env.PAYMENTS_SANDBOX_ENABLED as unknown) === '') {
+    env.PAYMENTS_SANDBOX_ENABLED = env.NODE_ENV !== 'production';
+  }
   if (env.NODE_ENV === 'production') {
-    const weak = (['JWT_SECRET', 'DATA_ENCRYPTION_KEY', 'ADMIN_PASSWORD'] as const).filter(
-      (k) => env[k] === defaults[k],
-    );
-    if (weak.length > 0) {
-      throw new ConfigError(
-        `Invalid configuration:\n  ${weak.map((k) => `${k}: the development default may not be used in production`).join('\n  ')}`,
+    const refused = (['JWT_SECRET', 'DATA_ENCRYPTION_KEY', 'ADMIN_PASSWORD'] as const)
+      .filter((k) => env[k] === defaults[k])
+      .map((k) => `${k}: the development default may not be used in production`);
+    // Anyone who has read .env.example could sign a notification that marks an order paid.
+    if (env.PAYMENTS_SANDBOX_ENABLED && env.SANDBOX_SECRET === defaults.SANDBOX_SECRET) {
+      refused.push(
+        'SANDBOX_SECRET: the development default may not be used in production while PAYMENTS_SANDBOX_ENABLED is true',
       );
+    }
+    if (!env.METRICS_TOKEN) {
+      refused.push('METRICS_TOKEN: required in production (GET /metrics asks for it as a bearer token)');
+    }
+    if (refused.length > 0) {
+      throw new ConfigError(`Invalid configuration:\n  ${refused.join('\n  ')}`);
     }
   }
   return env;
 }
 
-const SECRET = /PASSWORD|SECRET|KEY/;
+/** This process's own address as a URL: a wildcard HOST is reached on the loopback address. */
+export function ownBaseUrl(host: string, port: number): string {
+  const h = ['', '0.0.0.0', '::', '[::]'].includes(host) ? '127.0.0.1' : host;
+  return `http://${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${port}`;
+}
+
+const SECRET = /PASSWORD|SECRET|KEY|TOKEN/;
 function describe(name: string, value: string | undefined): string {
   if (value === undefined) {
     return 'nothing';

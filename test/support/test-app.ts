@@ -8,6 +8,7 @@ import { createHttpApp } from '@/app';
 import type { Role as AppRole } from '@/app.module';
 import { createTestDatabase, dropDatabase, urlFor } from './databases';
 import { freePort } from './process';
+import { unlinkKeys } from './redis-keys';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -84,6 +85,8 @@ export async function startTestApp(label: string, opts: TestAppOptions = {}): Pr
     adminToken,
     close: async () => {
       await app.close();
+      // Queues, the outbox marker, rate-limit counters: everything this app wrote is under its prefix.
+      await unlinkKeys(`${env.QUEUE_PREFIX}:*`, env.REDIS_URL);
       await dropDatabase(database);
     },
   };
