@@ -12,6 +12,7 @@ import { IdempotencyModule } from '@/infrastructure/idempotency/idempotency.modu
 import { RedisThrottlerStorage } from '@/infrastructure/throttle/redis-throttler.storage';
 import { AppThrottlerGuard, isLoginThrottled } from '@/common/throttle/throttler.guard';
 import { ConfigModule } from '@/infrastructure/config.module';
+import { BatchPoolModule } from '@/infrastructure/database/batch-pool';
 import { appDataSourceOptions } from '@/infrastructure/database/data-source-options';
 import { HealthModule } from '@/infrastructure/health/health.controller';
 import { loggerOptions } from '@/infrastructure/logging';
@@ -51,6 +52,7 @@ export class AppModule {
         ConfigModule.forRoot(env),
         LoggerModule.forRoot(loggerOptions(env, logStream)),
         TypeOrmModule.forRoot(appDataSourceOptions(env)),
+        BatchPoolModule,
         // A ready KeyObject: given a string, jsonwebtoken first tries (and fails) to read it as a public key on
         // every verification, which costs more than the HMAC itself.
         JwtModule.register({

@@ -1,3 +1,4 @@
+import { unlinkKeys } from './support/redis-keys';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import type { Response } from 'supertest';
@@ -329,6 +330,7 @@ describe('the HTTP edge refuses hostile input cleanly', () => {
           p.child.kill('SIGKILL');
         }
         await dropDatabase(database);
+        await unlinkKeys(`${database}:*`);
       }
       const lines = stdout.split('\n').filter((l) => l !== '');
       expect(lines.length).toBeGreaterThan(3);

@@ -177,6 +177,10 @@ describe('resilience: crashes and outages lose no money', () => {
         t.env.ADMIN_USERNAME,
       ])) as { id: string }[];
 
+      // One dispatcher only (the worker's): two dispatchers claiming at once split the rows between them
+      // wherever their scans meet, and the jobs' boundaries (five orders each) would then fall anywhere.
+      await t.app.get(OutboxService).onApplicationShutdown();
+
       // 250 paid orders × 4 lines, written as the payment would leave them, with one outbox row each.
       const today = businessDate();
       const now = new Date();

@@ -35,9 +35,8 @@ export function dataSourceOptions(
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    // Hot paths send a transaction's statements in one round trip (`runStatements`); every value is still
-    // bound through a placeholder, never pasted into SQL.
-    multipleStatements: true,
+    // One statement per query here; the hot paths' batches go through a pool of their own (BatchPool).
+    multipleStatements: false,
     poolSize: env.DATABASE_POOL_SIZE,
     extra: { connectionLimit: env.DATABASE_POOL_SIZE, enableKeepAlive: true },
   };

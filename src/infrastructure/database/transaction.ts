@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { errorCode } from '@/common/errors/db-errors';
+import { BatchConnection, BatchPool } from './batch-pool';
 
 // The driver-error helpers live in common (the error filter needs them); modules still import them from here.
 export { errorCode, isDuplicateKey } from '@/common/errors/db-errors';
@@ -10,26 +11,38 @@ export { errorCode, isDuplicateKey } from '@/common/errors/db-errors';
  */
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK']);
 
-/**
- * Runs `work` in one transaction at the edge of a use case; the manager is passed down explicitly.
- * A deadlock is retried a bounded number of times.
- */
-export async function withTransaction<T>(
-  dataSource: DataSource,
-  work: (em: EntityManager) => Promise<T>,
-  attempts = 3,
-): Promise<T> {
+export interface TransactionOptions {
+  /** Tries in all when a deadlock rolls the transaction back; 3 when omitted. */
+  attempts?: number;
+  isolation?: 'READ COMMITTED';
+}
+
+/** The one retry policy of both transaction helpers: deadlocks only, a bounded number of times. */
+async function retryingDeadlocks<T>(attempts: number, run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await dataSource.transaction(work);
+      return await run();
     } catch (e) {
-      const code = errorCode(e);
-      if (attempt >= attempts || !code || !RETRYABLE.has(code)) {
+      if (attempt >= attempts || !RETRYABLE.has(errorCode(e) ?? '')) {
         throw e;
       }
       await new Promise((r) => setTimeout(r, 10 * attempt + Math.floor(Math.random() * 20)));
     }
   }
+}
+
+/**
+ * Runs `work` in one transaction at the edge of a use case; the manager is passed down explicitly.
+ * A deadlock is retried a bounded number of times.
+ */
+export function withTransaction<T>(
+  dataSource: DataSource,
+  work: (em: EntityManager) => Promise<T>,
+  { attempts = 3, isolation }: TransactionOptions = {},
+): Promise<T> {
+  return retryingDeadlocks(attempts, () =>
+    isolation ? dataSource.transaction(isolation, work) : dataSource.transaction(work),
+  );
 }
 
 /** One SQL statement and its parameters. */
@@ -40,16 +53,29 @@ interface Queryable {
 }
 
 /**
- * Sends several statements in one round trip (the pool allows multiple statements; every value still goes
- * through a placeholder) and returns one result per statement. MySQL stops at the first statement that
- * fails and the call rejects with its error.
+ * Runs statements and returns one result per statement. On the batch pool (or one of its connections) they
+ * travel in one round trip (every value still goes through a placeholder) and MySQL stops at the first
+ * that fails; anywhere else (a TypeORM manager, whose pool takes one statement at a time) they run one after
+ * the other.
  */
 export async function runStatements(on: Queryable, statements: readonly Statement[]): Promise<unknown[]> {
+  if (statements.length === 1) {
+    return [await on.query(statements[0][0], [...(statements[0][1] ?? [])])];
+  }
+  if (!(on instanceof BatchPool) && !isBatchConnection(on)) {
+    const results: unknown[] = [];
+    for (const [sql, params] of statements) {
+      results.push(await on.query(sql, [...(params ?? [])]));
+    }
+    return results;
+  }
   const sql = statements.map((s) => s[0]).join(';\n');
   const params = statements.flatMap((s) => s[1] ?? []);
-  const result = await on.query(sql, params);
-  return statements.length === 1 ? [result] : (result as unknown[]);
+  return (await on.query(sql, params)) as unknown[];
 }
+
+const batchConnections = new WeakSet<object>();
+const isBatchConnection = (on: object): on is BatchConnection => batchConnections.has(on);
 
 /**
  * A transaction whose statements travel in batches: the first batch opens it in the same round trip and
@@ -61,7 +87,7 @@ export class BatchTransaction {
   committed = false;
 
   constructor(
-    private readonly on: Queryable,
+    private readonly on: BatchConnection,
     private readonly isolation?: 'READ COMMITTED',
   ) {}
 
@@ -86,33 +112,36 @@ export class BatchTransaction {
 }
 
 /**
- * Runs `work` in a batched transaction on one pooled connection: rolled back when `work` throws or does not
- * commit, retried on a deadlock like `withTransaction`.
+ * Runs `work` in a batched transaction on a connection of the batch pool: rolled back when `work` throws or
+ * does not commit, retried on a deadlock like `withTransaction`.
  */
-export async function withBatchTransaction<T>(
-  dataSource: DataSource,
+export function withBatchTransaction<T>(
+  pool: BatchPool,
   work: (tx: BatchTransaction) => Promise<T>,
-  { attempts = 3, isolation }: { attempts?: number; isolation?: 'READ COMMITTED' } = {},
+  { attempts = 3, isolation }: TransactionOptions = {},
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const runner = dataSource.createQueryRunner();
-    const tx = new BatchTransaction(runner, isolation);
+  return retryingDeadlocks(attempts, async () => {
+    const conn = await pool.connection();
+    batchConnections.add(conn);
+    const tx = new BatchTransaction(conn, isolation);
+    let healthy = true;
     try {
       const result = await work(tx);
       if (!tx.committed) {
-        await runner.query('ROLLBACK');
+        await conn.query('ROLLBACK');
       }
       return result;
     } catch (e) {
       if (!tx.committed) {
-        await runner.query('ROLLBACK').catch(() => undefined);
+        await conn.query('ROLLBACK').catch(() => (healthy = false));
       }
-      if (attempt >= attempts || !RETRYABLE.has(errorCode(e) ?? '')) {
-        throw e;
-      }
-      await new Promise((r) => setTimeout(r, 10 * attempt + Math.floor(Math.random() * 20)));
+      throw e;
     } finally {
-      await runner.release();
+      if (healthy) {
+        conn.release();
+      } else {
+        conn.destroy();
+      }
     }
-  }
+  });
 }

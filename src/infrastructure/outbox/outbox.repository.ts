@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { BatchPool } from '@/infrastructure/database/batch-pool';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { newId } from '@/common/ids';
@@ -27,7 +28,10 @@ const list = (ids: readonly unknown[]) => ids.map(() => '?').join(',');
 /** The outbox's own queries: claiming rows for the dispatcher, marking them sent, purging history. */
 @Injectable()
 export class OutboxRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(BatchPool) private readonly batch: BatchPool,
+  ) {}
 
   /**
    * Claims up to `limit` unclaimed rows due by `dueBy`, oldest first, for `leaseSeconds`, and commits: the
@@ -67,7 +71,7 @@ export class OutboxRepository {
   async claimDue(limit: number, dueBy: Date, leaseSeconds: number): Promise<OutboxClaim> {
     const token = newId();
     const rows = await withBatchTransaction(
-      this.db,
+      this.batch,
       async (tx) => {
         const [found] = (await tx.run([
           [
@@ -135,7 +139,7 @@ export class OutboxRepository {
    */
   async unsendAll(): Promise<number> {
     const [r] = (await withBatchTransaction(
-      this.db,
+      this.batch,
       (tx) =>
         tx.commit([
           [

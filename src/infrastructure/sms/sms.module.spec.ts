@@ -14,6 +14,7 @@ describe('SmsModule', () => {
         JWT_SECRET: 'a-production-secret-of-sufficient-length-0123',
         DATA_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
         ADMIN_PASSWORD: 'a-real-admin-password',
+        METRICS_TOKEN: 'a-metrics-token-of-sufficient-length',
       },
       {},
     );

@@ -1,3 +1,4 @@
+import { BatchPool } from '@/infrastructure/database/batch-pool';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -47,6 +48,7 @@ export class LedgerWriter {
   private readonly accounts = new Map<string, string>();
 
   constructor(
+    @Inject(BatchPool) private readonly batch: BatchPool,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(LedgerRepository) private readonly repo: LedgerRepository,
   ) {}
@@ -112,7 +114,7 @@ export class LedgerWriter {
     const ids = await this.accountIds(entries.flatMap((e) => e.postings.map((p) => p.account)));
     const rows = entries.map((e) => ({ ...e, id: newId() }));
     try {
-      await withBatchTransaction(this.db, (tx) =>
+      await withBatchTransaction(this.batch, (tx) =>
         tx.commit([
           this.repo.insertEntriesStatement(rows),
           ...this.repo.insertPostingsStatements(postingsOf(rows, ids)),

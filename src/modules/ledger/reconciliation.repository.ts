@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { BatchPool } from '@/infrastructure/database/batch-pool';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { runStatements } from '@/infrastructure/database/transaction';
@@ -41,6 +42,7 @@ const channelFen = (rows: ChannelFenRow[]): ChannelFen[] =>
 @Injectable()
 export class ReconciliationRepository {
   constructor(
+    @Inject(BatchPool) private readonly batch: BatchPool,
     @InjectDataSource() private readonly db: DataSource,
     @InjectRepository(ReconciliationEntity)
     private readonly reconciliations: Repository<ReconciliationEntity>,
@@ -90,7 +92,7 @@ export class ReconciliationRepository {
 
   /** The date's captured payments, paid orders and posted sales per channel, in one round trip. */
   async channelTotals(date: string): Promise<ChannelTotals> {
-    const [payments, paidOrders, posted] = (await runStatements(this.db, [
+    const [payments, paidOrders, posted] = (await runStatements(this.batch, [
       [
         `SELECT o.channel, SUM(p.amount_fen) AS fen FROM payments p JOIN orders o ON o.id = p.order_id
           WHERE p.captured_date = ? AND p.status = 'CAPTURED' AND o.paid_date = ? GROUP BY o.channel`,

@@ -1,3 +1,4 @@
+import { BatchPool } from '@/infrastructure/database/batch-pool';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -41,6 +42,7 @@ export class OrdersService {
   private readonly logger = new Logger(OrdersService.name);
 
   constructor(
+    @Inject(BatchPool) private readonly batch: BatchPool,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(OrdersRepository) private readonly repo: OrdersRepository,
     @Inject(LotStock) private readonly lotStock: LotStock,
@@ -86,7 +88,7 @@ export class OrdersService {
     // the stock really is gone.
     for (let attempt = 1; ; attempt++) {
       if (attempt > OPTIMISTIC_ATTEMPTS) {
-        const lines = await withBatchTransaction(this.db, async (tx) => {
+        const lines = await withBatchTransaction(this.batch, async (tx) => {
           const planned = this.planLines(order, input, await stock.plan(input.lines, tx));
           await tx.commit(this.placeStatements(order, planned, stock));
           return planned;
@@ -96,7 +98,7 @@ export class OrdersService {
       }
       const lines = this.planLines(order, input, await stock.plan(input.lines));
       try {
-        await withBatchTransaction(this.db, (tx) => tx.commit(this.placeStatements(order, lines, stock)));
+        await withBatchTransaction(this.batch, (tx) => tx.commit(this.placeStatements(order, lines, stock)));
       } catch (e) {
         if (stock.isTaken(e)) {
           continue;

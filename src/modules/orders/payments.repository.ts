@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { BatchPool } from '@/infrastructure/database/batch-pool';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { runStatements, Statement } from '@/infrastructure/database/transaction';
@@ -25,7 +26,10 @@ const mine = (m: PaymentMatch) => [m.paymentId, m.provider, m.ref, m.ref];
 /** Every SQL statement on payments and refunds, with its row mapper. */
 @Injectable()
 export class PaymentsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @Inject(BatchPool) private readonly batch: BatchPool,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
 
   /**
    * Inserts a PENDING payment for the whole order, only if the order is the buyer's, in a payable status and
@@ -40,7 +44,7 @@ export class PaymentsRepository {
     payableStatus: OrderStatus;
     now: Date;
   }): Promise<{ inserted: boolean; order: OrderEntity | null }> {
-    const [inserted, rows] = (await runStatements(this.db, [
+    const [inserted, rows] = (await runStatements(this.batch, [
       [
         `INSERT INTO payments (id, order_id, provider, provider_ref, status, amount_fen, created_at, updated_at)
          SELECT ?, id, ?, NULL, ?, total_fen, ?, ? FROM orders

@@ -1,3 +1,4 @@
+import { BatchPool } from '@/infrastructure/database/batch-pool';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -33,6 +34,7 @@ export class SettlementService {
   private readonly logger = new Logger(SettlementService.name);
 
   constructor(
+    @Inject(BatchPool) private readonly batch: BatchPool,
     @InjectDataSource() private readonly db: DataSource,
     @Inject(PaymentsRepository) private readonly payments: PaymentsRepository,
     @Inject(PaymentProviders) private readonly providers: PaymentProviders,
@@ -92,7 +94,7 @@ export class SettlementService {
       this.lifecycle.sourcesOf(OrderStatus.Paid, owner.channel),
     );
     // One round trip: every change is conditional on the one before, so a repeat matches nothing.
-    const [first, second, ...rest] = await withBatchTransaction(this.db, (tx) =>
+    const [first, second, ...rest] = await withBatchTransaction(this.batch, (tx) =>
       tx.commit(
         succeeded
           ? [
