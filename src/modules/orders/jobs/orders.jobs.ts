@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { withTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { JobHandler } from '@/infrastructure/queue/job-handler.decorator';
 import { JobOf } from '@/infrastructure/queue/jobs';
@@ -26,7 +27,7 @@ export class OrdersJobs {
     if (outcome === 'early') {
       // Clocks disagree a little: come back at the deadline.
       const order = await this.orders.requireOrder(orderId);
-      await this.db.transaction((em) =>
+      await withTransaction(this.db, (em) =>
         this.outbox.add(em, OrdersJobName.OrderDeadline, { orderId }, order.payBy ?? undefined),
       );
       this.outbox.kick();
