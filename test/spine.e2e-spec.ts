@@ -3,6 +3,7 @@ import { SandboxProvider } from '@/infrastructure/payments/sandbox.provider';
 import { Channel } from '@/modules/orders/entities/order.entity';
 import { OrdersService } from '@/modules/orders/orders.service';
 import { PaymentStartService } from '@/modules/orders/payment-start.service';
+import { SettlementService } from '@/modules/orders/settlement.service';
 import { factory } from './support/factory';
 import { startTestApp, TestApp } from './support/test-app';
 import { until } from './support/wait';
@@ -90,13 +91,25 @@ describe('the spine: a sandbox payment becomes household income', () => {
       lines: [{ productId, quantity: 2 }],
       attribution: { cabinetCode: 'C001' },
     });
+    // The kiosk's policy (registered by the kiosk module, not the order core): charged after use, so the
+    // order has no payment deadline and no deadline job; a deadline check leaves it as it is.
+    expect(order.payBy).toBeNull();
+    expect(await t.db.query('SELECT COUNT(*) AS n FROM outbox WHERE id = ?', [order.id])).toEqual([
+      { n: '0' },
+    ]);
+    expect(await t.app.get(SettlementService).expireOrder(order.id)).toBe('unchanged');
     const payment = await payments.chargeAgreement(order, 'sandbox', agreement.agreementRef);
     expect(payment.status).toBe('PENDING');
     const paid = await until('PAID', async () => {
       const o = await t.http().get(`${API}/orders/${order.id}`).set('Authorization', citizen);
       return o.body.status === 'PAID' && o.body;
     });
-    expect(paid).toMatchObject({ channel: 'KIOSK', totalFen: 200, attribution: { cabinetCode: 'C001' } });
+    expect(paid).toMatchObject({
+      channel: 'KIOSK',
+      totalFen: 200,
+      payBy: null,
+      attribution: { cabinetCode: 'C001' },
+    });
     const statement = await sandbox.fetchStatement(businessDate());
     expect(statement).toContainEqual({
       ref: payment.providerRef,
