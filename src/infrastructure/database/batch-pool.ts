@@ -12,6 +12,7 @@ import { parseDatabaseUrl } from './database-url';
 @Injectable()
 export class BatchPool implements OnApplicationShutdown {
   private readonly pool: Pool;
+  private closed = false;
 
   constructor(@Inject(ENV) env: Env) {
     const t = parseDatabaseUrl(env.DATABASE_URL);
@@ -49,8 +50,13 @@ export class BatchPool implements OnApplicationShutdown {
     };
   }
 
+  /** Closes the pool once; a close that fails (a connection already gone) is no reason to fail the stop. */
   async onApplicationShutdown(): Promise<void> {
-    await this.pool.end();
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    await this.pool.end().catch(() => undefined);
   }
 }
 
