@@ -2,13 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
 import { Env, ENV } from '@/config/env';
-import { ConflictError, DomainError, NotFoundError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { businessDate } from '@/common/time';
 import { withTransaction } from '@/infrastructure/database/transaction';
 import { HouseholdsService } from '@/modules/households/households.service';
 import { AccountType } from './entities/ledger-account.entity';
 import { EntryKind } from './entities/journal-entry.entity';
+import { NothingToPayError, PayoutAlreadyPaidError, PayoutNotFoundError } from './errors';
 import { PayoutBatchEntity, PayoutLineEntity } from './entities/payout.entity';
 import { IncomeSource } from './entities/posting.entity';
 import { EntryInput, LedgerWriter } from './ledger.writer';
@@ -68,12 +68,7 @@ export class PayoutsService {
       const withBank = await this.households.findMany(balances.map((b) => b.householdId));
       const payable = balances.filter((b) => withBank.get(b.householdId)?.bankAccountEnc);
       if (payable.length === 0) {
-        throw new DomainError(
-          422,
-          'nothing-to-pay',
-          'Nothing to pay',
-          `No household with a bank account has ${minimumFen} fen or more available.`,
-        );
+        throw new NothingToPayError(minimumFen);
       }
       const entries: EntryInput[] = payable.map((b) => ({
         key: `payout:${batch.id}:${b.householdId}`,
@@ -115,7 +110,7 @@ export class PayoutsService {
   async get(id: string): Promise<PayoutBatchEntity> {
     const b = await this.batches.findOne({ where: { id } });
     if (!b) {
-      throw new NotFoundError(`Payout batch ${id}`, 'payout-not-found');
+      throw new PayoutNotFoundError(id);
     }
     return b;
   }
@@ -149,10 +144,10 @@ export class PayoutsService {
         [id],
       )) as { status: string; totalFen: string }[];
       if (!batch) {
-        throw new NotFoundError(`Payout batch ${id}`, 'payout-not-found');
+        throw new PayoutNotFoundError(id);
       }
       if (batch.status === 'PAID') {
-        throw new ConflictError('payout-already-paid', 'This batch is already marked paid.');
+        throw new PayoutAlreadyPaidError();
       }
       const today = businessDate();
       await this.writer.post(em, [

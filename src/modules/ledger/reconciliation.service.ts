@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CHANNELS } from '@/config/env';
-import { NotFoundError } from '@/common/errors/domain-error';
 import { PAYMENT_PROVIDERS, PaymentProvider } from '@/infrastructure/payments/payment-provider';
 import { PaymentStatus } from '@/modules/orders/entities/payment.entity';
 import { SettlementService } from '@/modules/orders/settlement.service';
 import { AllocationService } from './allocation.service';
 import { Discrepancy, ReconciliationEntity } from './entities/reconciliation.entity';
+import { ReconciliationNotFoundError } from './errors';
 import { ChannelFen, ReconciliationRepository } from './reconciliation.repository';
 
 type Figures = { paymentsFen: number; paidOrdersFen: number; postedFen: number };
@@ -34,7 +34,7 @@ export class ReconciliationService {
   async get(date: string): Promise<ReconciliationEntity> {
     const r = await this.repo.findByDate(date);
     if (!r) {
-      throw new NotFoundError(`A reconciliation for ${date}`, 'reconciliation-not-found');
+      throw new ReconciliationNotFoundError(date);
     }
     return r;
   }

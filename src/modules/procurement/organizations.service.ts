@@ -3,11 +3,12 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsEnum, IsOptional, IsString, Length } from 'class-validator';
 import { Repository } from 'typeorm';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
-import { ForbiddenError, NotFoundError, ValidationFailedError } from '@/common/errors/domain-error';
+import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { Page, PageQuery, paginate } from '@/common/pagination';
 import { NotEmptyWhenGiven } from '@/common/validation';
 import { OrganizationEntity, OrganizationType } from './entities/organization.entity';
+import { NotOwnOrganizationError, OrganizationNotFoundError } from './errors';
 
 export class CreateOrganizationDto {
   @IsString()
@@ -65,11 +66,11 @@ export class OrganizationsService {
   /** ADMIN sees any organization; buyers and approvers only their own. */
   async getFor(user: AuthUser, id: string): Promise<OrganizationEntity> {
     if (!hasRole(user, Role.Admin) && user.organizationId !== id) {
-      throw new ForbiddenError('You may see only your own organization.');
+      throw new NotOwnOrganizationError();
     }
     const o = await this.repo.findOne({ where: { id } });
     if (!o) {
-      throw new NotFoundError(`Organization ${id}`);
+      throw new OrganizationNotFoundError(id);
     }
     return o;
   }
