@@ -97,7 +97,7 @@ export class TooManyRequestsError extends defineError({
   status: 429,
   code: 'too-many-requests',
   title: 'Too many requests',
-  description: 'The caller sent too many requests (or asked for a code again too soon); see Retry-After.',
+  description: 'The caller sent too many requests; slow down (see Retry-After).',
 }) {
   constructor(detail: string, retryAfterSeconds: number) {
     super(detail, undefined, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
