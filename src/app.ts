@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { Env } from '@/config/env';
+import { completeResponses, ProblemSchema } from '@/common/errors/api-errors';
 import { TooDeeplyNestedError } from '@/common/errors/domain-error';
 import {
   acceptsSomethingWeProduce,
@@ -145,7 +146,10 @@ export async function createHttpApp(options: AppOptions): Promise<NestFastifyApp
       .setVersion('1')
       .addBearerAuth()
       .build(),
+    { extraModels: [ProblemSchema] },
   );
+  // Each operation's problem responses: its declared errors and the generic ones its route can answer.
+  completeResponses(doc, app, { unthrottled: (path) => !path.startsWith(`/${API_PREFIX}/`) });
   SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { newId } from '@/common/ids';
-import { DomainError } from './domain-error';
+import { defineError } from './domain-error';
 import { problemFor } from './problem';
 
 /**
@@ -61,26 +61,36 @@ export class RouteMethods {
   }
 }
 
-export class MethodNotAllowedError extends DomainError {
+export class MethodNotAllowedError extends defineError({
+  status: 405,
+  code: 'method-not-allowed',
+  title: 'Method not allowed',
+  description: 'The path exists but not with this method; `Allow` lists the methods it takes.',
+}) {
   constructor(method: string, allowed: string[]) {
-    super(405, 'method-not-allowed', 'Method not allowed', `This path does not take ${method}.`, undefined, {
-      Allow: allowed.join(', '),
-    });
+    super(`This path does not take ${method}.`, undefined, { Allow: allowed.join(', ') });
   }
 }
 
-export class BodyNotAllowedError extends DomainError {
+export class BodyNotAllowedError extends defineError({
+  status: 400,
+  code: 'body-not-allowed',
+  title: 'Bad request',
+  description: 'A GET or HEAD request carried a body.',
+}) {
   constructor(method: string) {
-    super(400, 'body-not-allowed', 'Bad request', `A ${method} request carries no body.`);
+    super(`A ${method} request carries no body.`);
   }
 }
 
-export class NotAcceptableError extends DomainError {
+export class NotAcceptableError extends defineError({
+  status: 406,
+  code: 'not-acceptable',
+  title: 'Not acceptable',
+  description: 'The Accept header admits nothing this service answers with.',
+}) {
   constructor() {
     super(
-      406,
-      'not-acceptable',
-      'Not acceptable',
       'This service answers with JSON (and, on some routes, CSV, XLSX, PNG, SVG, HTML or an event stream).',
     );
   }

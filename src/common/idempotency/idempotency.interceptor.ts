@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   CallHandler,
   ExecutionContext,
   HttpStatus,
@@ -8,6 +9,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { ApiHeader } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -15,10 +17,12 @@ import { from, Observable, of, switchMap, catchError, throwError } from 'rxjs';
 import { LessThan, Repository } from 'typeorm';
 import { Env, ENV } from '@/config/env';
 import { AuthUser } from '@/common/auth/role';
+import { ApiErrors } from '@/common/errors/api-errors';
 import { DomainError, TooDeeplyNestedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { isDuplicateKey } from '@/common/errors/db-errors';
 import { MAX_JSON_DEPTH } from '@/common/json-depth';
+import { IDEMPOTENCY_ERRORS } from './errors';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 
 /** A PENDING key older than this belongs to an attempt that died; a retry may take it over. */
@@ -171,4 +175,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
  * every request that passes it (Nest wraps each call in observables and async resources), and only the
  * signed-in POSTs that create or change something take a key.
  */
-export const Idempotent = () => UseInterceptors(IdempotencyInterceptor);
+export const Idempotent = () =>
+  applyDecorators(
+    UseInterceptors(IdempotencyInterceptor),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description:
+        'A key of your choosing (a ULID or UUID per attempt): a repeat with the same key and body answers the ' +
+        'first response again (with `Idempotent-Replayed: true`) instead of acting twice.',
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+      example: '01J9ZQ4T8Y6W3S7B2C5D0E1F2G',
+    }),
+    ApiErrors(IDEMPOTENCY_ERRORS.invalidKey, IDEMPOTENCY_ERRORS.keyInProgress, IDEMPOTENCY_ERRORS.keyReused),
+  );

@@ -1,5 +1,12 @@
 import { BeforeApplicationShutdown, Controller, Get, Inject, Injectable, Module, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
@@ -8,6 +15,50 @@ import { MqttService } from '@/infrastructure/mqtt/mqtt.module';
 import { RedisService } from '@/infrastructure/redis/redis.module';
 
 type Check = { status: 'up' | 'down'; latencyMs?: number; error?: string };
+
+class CheckView implements Check {
+  @ApiProperty({ enum: ['up', 'down'] })
+  status: 'up' | 'down';
+
+  @ApiPropertyOptional({ example: 1.2, description: 'When up' })
+  latencyMs?: number;
+
+  @ApiPropertyOptional({ description: 'When down: why' })
+  error?: string;
+}
+
+class ChecksView {
+  @ApiProperty({ type: CheckView })
+  mysql: CheckView;
+
+  @ApiProperty({ type: CheckView })
+  redis: CheckView;
+
+  @ApiProperty({ type: CheckView, description: 'The cabinets’ broker' })
+  mqtt: CheckView;
+}
+
+class HealthView {
+  @ApiProperty({ enum: ['ok', 'error'] })
+  status: 'ok' | 'error';
+
+  @ApiProperty({ type: ChecksView })
+  checks: ChecksView;
+}
+
+class ReadinessView {
+  @ApiProperty({ enum: ['ready', 'not-ready'] })
+  status: 'ready' | 'not-ready';
+
+  @ApiProperty()
+  pendingMigrations: boolean;
+
+  @ApiProperty()
+  shuttingDown: boolean;
+
+  @ApiProperty({ type: ChecksView })
+  checks: ChecksView;
+}
 
 async function timed(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<Check> {
   const start = performance.now();
@@ -66,7 +117,9 @@ export class HealthController {
   @ApiOperation({
     summary: 'Liveness with the state of MySQL, Redis and the MQTT broker (503 when one is down)',
   })
-  async live(@Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOkResponse({ type: HealthView })
+  @ApiServiceUnavailableResponse({ type: HealthView, description: 'A dependency is down' })
+  async live(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthView> {
     const checks = await this.health.checks();
     const ok = Object.values(checks).every((c) => c.status === 'up');
     void reply.status(ok ? 200 : 503);
@@ -76,7 +129,9 @@ export class HealthController {
   @Get('ready')
   @Public()
   @ApiOperation({ summary: 'Readiness: dependencies up, no pending migration, not shutting down' })
-  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOkResponse({ type: ReadinessView })
+  @ApiServiceUnavailableResponse({ type: ReadinessView, description: 'Not ready to take traffic' })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessView> {
     const checks = await this.health.checks();
     const pending = checks.mysql.status === 'up' ? await this.health.pendingMigrations() : true;
     const ok = !this.health.shuttingDown && !pending && Object.values(checks).every((c) => c.status === 'up');

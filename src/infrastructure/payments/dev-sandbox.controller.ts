@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, Matches } from 'class-validator';
 import { Roles } from '@/common/auth/decorators';
 import { Role } from '@/common/auth/role';
@@ -7,6 +7,13 @@ import { SandboxBehaviour, SandboxProvider } from './sandbox.provider';
 import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
 class SandboxScriptDto {
+  @ApiProperty({
+    type: [String],
+    maxItems: 1000,
+    items: { type: 'string', pattern: '^(APPROVE|DECLINE|LOSE|DUPLICATE|DELAY:\\d{1,6})$' },
+    example: ['DECLINE', 'DELAY:200', 'APPROVE'],
+    description: 'One per coming payment, in order: APPROVE, DECLINE, LOSE, DUPLICATE or DELAY:<ms>',
+  })
   @IsArray()
   @ArrayMaxSize(1000)
   @Matches(/^(APPROVE|DECLINE|LOSE|DUPLICATE|DELAY:\d{1,6})$/, {
@@ -14,6 +21,11 @@ class SandboxScriptDto {
     message: 'each behaviour is APPROVE, DECLINE, LOSE, DUPLICATE or DELAY:<ms>',
   })
   behaviours: SandboxBehaviour[];
+}
+
+class SandboxScriptedView {
+  @ApiProperty({ type: 'integer', description: 'Behaviours queued' })
+  queued: number;
 }
 
 /** Development and tests only: tells the sandbox gateway what to do with the next payments. */
@@ -29,7 +41,8 @@ export class DevSandboxController {
   @ApiOperation({
     summary: 'Queue behaviours (decline, lose, duplicate, delay) for the next sandbox payments',
   })
-  async script(@Body() dto: SandboxScriptDto): Promise<{ queued: number }> {
+  @ApiOkResponse({ type: SandboxScriptedView })
+  async script(@Body() dto: SandboxScriptDto): Promise<SandboxScriptedView> {
     await this.sandbox.script(dto.behaviours);
     return { queued: dto.behaviours.length };
   }

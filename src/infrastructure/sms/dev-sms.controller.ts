@@ -1,13 +1,25 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
 import { Public } from '@/common/auth/decorators';
 import { LogSmsProvider, StoredSms } from './log-sms.provider';
 
 class DevSmsQuery {
+  @ApiProperty({ pattern: '^1\\d{10}$', example: '13800138000' })
   @IsString()
   @Matches(/^1\d{10}$/, { message: 'phone must be an 11-digit mainland mobile number' })
   phone: string;
+}
+
+class StoredSmsView implements StoredSms {
+  @ApiProperty({ example: '13800138000' })
+  phone: string;
+
+  @ApiProperty()
+  text: string;
+
+  @ApiProperty({ format: 'date-time' })
+  sentAt: string;
 }
 
 /** Registered only while SMS_PROVIDER is `log`. */
@@ -21,7 +33,8 @@ export class DevSmsController {
   @ApiOperation({
     summary: 'Messages the log SMS provider kept for a phone, newest first (development only)',
   })
-  list(@Query() q: DevSmsQuery): Promise<StoredSms[]> {
+  @ApiOkResponse({ type: [StoredSmsView] })
+  list(@Query() q: DevSmsQuery): Promise<StoredSmsView[]> {
     return this.sms.list(q.phone);
   }
 }

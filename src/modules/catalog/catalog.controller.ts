@@ -1,13 +1,24 @@
 import { Body, Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '@/common/auth/decorators';
 import { AuthUser, Role } from '@/common/auth/role';
+import { ApiErrors } from '@/common/errors/api-errors';
+import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 import { Page } from '@/common/pagination';
-import { CreateLotDto, CreateProductDto, LotView, ProductListQuery, ProductView } from './dto/catalog.dto';
+import { NotOwnSupplierError } from '@/modules/suppliers/errors';
+import {
+  CreateLotDto,
+  CreateProductDto,
+  LotView,
+  ProductListQuery,
+  ProductPage,
+  ProductView,
+  TraceView,
+} from './dto/catalog.dto';
+import { LotNotFoundError, ProductNotFoundError, SourcesMismatchError } from './errors';
 import { LotsService } from './lots.service';
 import { ProductsService } from './products.service';
 import { TraceService } from './trace.service';
-import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
 @ApiTags('catalog')
 @Controller()
@@ -21,18 +32,26 @@ export class CatalogController {
   @Post('products')
   @Idempotent()
   @Roles(Role.Admin, Role.Supplier)
+  @ApiOperation({ summary: 'Lists a product of a supplier; on sale once it has a valid certificate' })
+  @ApiCreatedResponse({ type: ProductView })
+  @ApiErrors(NotOwnSupplierError)
   createProduct(@CurrentUser() user: AuthUser, @Body() dto: CreateProductDto): Promise<ProductView> {
     return this.products.createProduct(user, dto);
   }
 
   @Get('products')
   @Public()
+  @ApiOperation({ summary: 'The public catalog, by category, name, status or supplier' })
+  @ApiOkResponse({ type: ProductPage })
   listProducts(@Query() q: ProductListQuery): Promise<Page<ProductView>> {
     return this.products.listProducts(q);
   }
 
   @Get('products/:id')
   @Public()
+  @ApiOperation({ summary: 'One product with its stock' })
+  @ApiOkResponse({ type: ProductView })
+  @ApiErrors(ProductNotFoundError)
   getProduct(@Param('id') id: string): Promise<ProductView> {
     return this.products.getProduct(id);
   }
@@ -40,6 +59,9 @@ export class CatalogController {
   @Post('products/:id/lots')
   @Idempotent()
   @Roles(Role.Admin, Role.Supplier)
+  @ApiOperation({ summary: 'Adds a supply lot of a product, with the households it came from' })
+  @ApiCreatedResponse({ type: LotView })
+  @ApiErrors(ProductNotFoundError, NotOwnSupplierError, SourcesMismatchError)
   createLot(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
@@ -50,13 +72,21 @@ export class CatalogController {
 
   @Get('products/:id/lots')
   @Public()
+  @ApiOperation({ summary: 'The supply lots of a product' })
+  @ApiOkResponse({ type: [LotView] })
+  @ApiErrors(ProductNotFoundError)
   lots(@Param('id') id: string): Promise<LotView[]> {
     return this.supplyLots.lotsOf(id);
   }
 
   @Get('trace/lots/:id')
   @Public()
-  traceLot(@Param('id') id: string) {
+  @ApiOperation({
+    summary: 'The story behind a trace code: product, origin, supplier, households and the fen they received',
+  })
+  @ApiOkResponse({ type: TraceView })
+  @ApiErrors(LotNotFoundError)
+  traceLot(@Param('id') id: string): Promise<TraceView> {
     return this.trace.traceLot(id);
   }
 }

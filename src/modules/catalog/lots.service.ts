@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '@/common/auth/role';
-import { DomainError, NotFoundError, ValidationFailedError } from '@/common/errors/domain-error';
+import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { withTransaction } from '@/infrastructure/database/transaction';
 import { HouseholdsService } from '@/modules/households/households.service';
@@ -10,6 +10,7 @@ import { SupplierType } from '@/modules/suppliers/entities/supplier.entity';
 import { SuppliersService } from '@/modules/suppliers/suppliers.service';
 import { CreateLotDto, LotView, mapLot } from './dto/catalog.dto';
 import { SupplyLotEntity } from './entities/supply-lot.entity';
+import { LotNotFoundError, SourcesMismatchError } from './errors';
 import { LotShare, LotsRepository, NewLot } from './lots.repository';
 import { ProductListCache } from './product-list.cache';
 import { ProductsService } from './products.service';
@@ -51,12 +52,7 @@ export class LotsService {
     if (sources) {
       const sum = sources.reduce((a, s) => a + s.quantity, 0);
       if (sum !== dto.quantity) {
-        throw new DomainError(
-          400,
-          'sources-mismatch',
-          'Sources do not add up',
-          `The sources add up to ${sum}, the lot holds ${dto.quantity}.`,
-        );
+        throw new SourcesMismatchError(sum, dto.quantity);
       }
       const ids = sources.map((s) => s.householdId);
       const dup = ids.findIndex((id, i) => ids.indexOf(id) !== i);
@@ -106,7 +102,7 @@ export class LotsService {
   async requireLot(id: string): Promise<SupplyLotEntity> {
     const lot = await this.repo.findById(id);
     if (!lot) {
-      throw new NotFoundError(`Lot ${id}`, 'lot-not-found');
+      throw new LotNotFoundError(id);
     }
     return lot;
   }

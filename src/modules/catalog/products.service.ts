@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuthUser } from '@/common/auth/role';
-import { NotFoundError, ValidationFailedError } from '@/common/errors/domain-error';
+import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { Page } from '@/common/pagination';
 import { businessDate } from '@/common/time';
@@ -14,6 +14,7 @@ import {
   ProductView,
 } from './dto/catalog.dto';
 import { ProductEntity } from './entities/product.entity';
+import { ProductNotFoundError } from './errors';
 import { ProductListCache } from './product-list.cache';
 import { ProductsRepository } from './products.repository';
 import { StockService } from './stock.service';
@@ -93,7 +94,7 @@ export class ProductsService {
   async requireProduct(id: string): Promise<ProductEntity> {
     const p = await this.repo.findById(id);
     if (!p) {
-      throw new NotFoundError(`Product ${id}`, 'product-not-found');
+      throw new ProductNotFoundError(id);
     }
     return p;
   }

@@ -4,13 +4,13 @@ import { In, Repository } from 'typeorm';
 import { AuthUser } from '@/common/auth/role';
 import { FieldCipher } from '@/common/crypto/field-cipher';
 import { maskBankAccount, maskIdNumber, maskPhone } from '@/common/crypto/mask';
-import { ConflictError, ForbiddenError, NotFoundError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { Page, paginate } from '@/common/pagination';
 import { isDuplicateKey } from '@/infrastructure/database/transaction';
 import { RegionsService } from '@/modules/regions/regions.service';
 import { CreateHouseholdDto, HouseholdListQuery } from './dto/household.dto';
 import { HouseholdEntity, HouseholdStatus } from './entities/household.entity';
+import { HouseholdExistsError, HouseholdNotFoundError, HouseholdOutsideRegionError } from './errors';
 
 @Injectable()
 export class HouseholdsService {
@@ -43,10 +43,7 @@ export class HouseholdsService {
       await this.repo.insert(h);
     } catch (e) {
       if (isDuplicateKey(e)) {
-        throw new ConflictError(
-          'household-exists',
-          'A household with this registry number or ID number already exists.',
-        );
+        throw new HouseholdExistsError();
       }
       throw e;
     }
@@ -57,11 +54,11 @@ export class HouseholdsService {
   async getFor(user: AuthUser, id: string): Promise<HouseholdEntity> {
     const h = await this.repo.findOne({ where: { id } });
     if (!h) {
-      throw new NotFoundError(`Household ${id}`);
+      throw new HouseholdNotFoundError(id);
     }
     const scope = await this.regions.scopePathFor(user);
     if (scope !== null && !(await this.regions.isWithin(h.villageCode, scope))) {
-      throw new ForbiddenError('This household is outside your region.');
+      throw new HouseholdOutsideRegionError();
     }
     return h;
   }

@@ -6,17 +6,19 @@ import { IsNull, MoreThan, Repository } from 'typeorm';
 import { Env, ENV } from '@/config/env';
 import { toClaims } from '@/common/auth/auth.guard';
 import { FieldCipher } from '@/common/crypto/field-cipher';
-import { DomainError, TooManyRequestsError, UnauthenticatedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { RedisService } from '@/infrastructure/redis/redis.module';
 import { SMS_PROVIDER, SmsProvider } from '@/infrastructure/sms/sms-provider';
 import { TokenView } from './dto/identity.dto';
 import { OtpCodeEntity } from './entities/otp-code.entity';
+import {
+  AccountDisabledError,
+  InvalidCodeError,
+  InvalidCredentialsError,
+  OtpResendTooSoonError,
+} from './errors';
 import { UserEntity } from './entities/user.entity';
 import { UsersService } from './users.service';
-
-const invalidCode = (detail = 'The code is wrong or has expired.') =>
-  new UnauthenticatedError(detail, 'invalid-code');
 
 @Injectable()
 export class AuthService {
@@ -33,7 +35,7 @@ export class AuthService {
   async login(username: string, password: string): Promise<TokenView> {
     const user = await this.users.verifyPassword(username, password);
     if (!user) {
-      throw new UnauthenticatedError('The username or password is wrong.', 'invalid-credentials');
+      throw new InvalidCredentialsError();
     }
     return this.issue(user);
   }
@@ -46,7 +48,7 @@ export class AuthService {
       const set = await this.redis.client.set(key, '1', 'EX', this.env.OTP_RESEND_SECONDS, 'NX');
       if (set !== 'OK') {
         const ttl = await this.redis.client.ttl(key);
-        throw new TooManyRequestsError(`A code was sent to this phone recently; ask again in ${ttl} s.`, ttl);
+        throw new OtpResendTooSoonError(ttl);
       }
     }
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -76,16 +78,16 @@ export class AuthService {
       order: { createdAt: 'DESC' },
     });
     if (!otp) {
-      throw invalidCode();
+      throw new InvalidCodeError();
     }
     if (otp.attempts >= this.env.OTP_MAX_ATTEMPTS) {
-      throw invalidCode('Too many wrong tries; ask for a new code.');
+      throw new InvalidCodeError('Too many wrong tries; ask for a new code.');
     }
     const given = Buffer.from(this.codeHash(phone, code));
     if (!timingSafeEqual(given, Buffer.from(otp.codeHash))) {
       await this.otps.increment({ id: otp.id }, 'attempts', 1);
       const left = this.env.OTP_MAX_ATTEMPTS - otp.attempts - 1;
-      throw invalidCode(
+      throw new InvalidCodeError(
         left > 0 ? `The code is wrong; ${left} tries left.` : 'Too many wrong tries; ask for a new code.',
       );
     }
@@ -100,11 +102,11 @@ export class AuthService {
       })
       .execute();
     if (done.affected !== 1) {
-      throw invalidCode();
+      throw new InvalidCodeError();
     }
     const user = await this.users.citizenByPhone(phone);
     if (user.disabled) {
-      throw new DomainError(403, 'account-disabled', 'Account disabled', 'This account is disabled.');
+      throw new AccountDisabledError();
     }
     return this.issue(user);
   }

@@ -1,7 +1,15 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentUser, Public, Roles } from '@/common/auth/decorators';
 import { ALL_ROLES, AuthUser, Role } from '@/common/auth/role';
+import { ApiErrors } from '@/common/errors/api-errors';
+import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 import { LoginThrottled } from '@/common/throttle/throttler.guard';
 import { AuthService } from './auth.service';
 import {
@@ -9,12 +17,19 @@ import {
   LoginDto,
   mapUser,
   OtpRequestDto,
+  OtpSentView,
   OtpVerifyDto,
   TokenView,
   UserView,
 } from './dto/identity.dto';
+import {
+  AccountDisabledError,
+  InvalidCodeError,
+  InvalidCredentialsError,
+  OtpResendTooSoonError,
+  UsernameTakenError,
+} from './errors';
 import { UsersService } from './users.service';
-import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
 @ApiTags('identity')
 @Controller()
@@ -28,6 +43,9 @@ export class IdentityController {
   @Public()
   @HttpCode(200)
   @LoginThrottled()
+  @ApiOperation({ summary: 'Staff login with username and password' })
+  @ApiOkResponse({ type: TokenView })
+  @ApiErrors(InvalidCredentialsError)
   login(@Body() dto: LoginDto): Promise<TokenView> {
     return this.auth.login(dto.username, dto.password);
   }
@@ -36,7 +54,10 @@ export class IdentityController {
   @Public()
   @HttpCode(202)
   @LoginThrottled()
-  requestOtp(@Body() dto: OtpRequestDto): Promise<{ expiresIn: number; resendAfter: number }> {
+  @ApiOperation({ summary: 'Sends a citizen a one-time login code by SMS' })
+  @ApiAcceptedResponse({ type: OtpSentView })
+  @ApiErrors(OtpResendTooSoonError)
+  requestOtp(@Body() dto: OtpRequestDto): Promise<OtpSentView> {
     return this.auth.requestOtp(dto.phone);
   }
 
@@ -44,19 +65,29 @@ export class IdentityController {
   @Public()
   @HttpCode(200)
   @LoginThrottled()
+  @ApiOperation({
+    summary: 'Citizen login with the code sent by SMS; the account is created on first login',
+  })
+  @ApiOkResponse({ type: TokenView })
+  @ApiErrors(InvalidCodeError, AccountDisabledError)
   verifyOtp(@Body() dto: OtpVerifyDto): Promise<TokenView> {
     return this.auth.verifyOtp(dto.phone, dto.code);
   }
 
   @Get('me')
   @Roles(...ALL_ROLES)
-  me(@CurrentUser() user: AuthUser): AuthUser {
+  @ApiOperation({ summary: 'The signed-in user, as its token says' })
+  @ApiOkResponse({ type: UserView })
+  me(@CurrentUser() user: AuthUser): UserView {
     return user;
   }
 
   @Post('users')
   @Idempotent()
   @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Creates a staff, buyer, host, supplier or cadre account with its bindings' })
+  @ApiCreatedResponse({ type: UserView })
+  @ApiErrors(UsernameTakenError)
   async createUser(@Body() dto: CreateUserDto): Promise<UserView> {
     return mapUser(await this.users.create(dto));
   }

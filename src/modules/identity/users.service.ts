@@ -4,11 +4,12 @@ import { Repository } from 'typeorm';
 import { Env, ENV } from '@/config/env';
 import { Role } from '@/common/auth/role';
 import { FieldCipher } from '@/common/crypto/field-cipher';
-import { ConflictError, FieldError, ValidationFailedError } from '@/common/errors/domain-error';
+import { FieldError, ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { isDuplicateKey } from '@/common/errors/db-errors';
 import { CreateUserDto } from './dto/identity.dto';
 import { UserEntity } from './entities/user.entity';
+import { UsernameTakenError } from './errors';
 import { checkPassword, hashPassword, hashPasswordSync } from './password';
 import { BINDING_FIELDS, BindingField, RoleBindings } from './role-bindings';
 
@@ -73,7 +74,7 @@ export class UsersService implements OnApplicationBootstrap {
       await this.repo.insert(user);
     } catch (e) {
       if (isDuplicateKey(e)) {
-        throw new ConflictError('username-taken', `The username ${dto.username} is taken.`);
+        throw new UsernameTakenError(dto.username);
       }
       throw e;
     }

@@ -2,12 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '@/common/auth/role';
-import {
-  ConflictError,
-  DomainError,
-  NotFoundError,
-  ValidationFailedError,
-} from '@/common/errors/domain-error';
+import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { splitFen } from '@/common/money';
 import { businessDate } from '@/common/time';
@@ -17,6 +12,7 @@ import { SuppliersService } from '@/modules/suppliers/suppliers.service';
 import { AccrualsRepository } from './accruals.repository';
 import { AccountType } from './entities/ledger-account.entity';
 import { HarvestEntity } from './entities/harvest.entity';
+import { NoPlotContractsError, PlotContractNotFoundError, SeasonClosedError } from './errors';
 import { EntryKind } from './entities/journal-entry.entity';
 import { IncomeSource } from './entities/posting.entity';
 import { SeasonCloseEntity } from './entities/season-close.entity';
@@ -177,16 +173,11 @@ export class AccrualsService {
       throw new ValidationFailedError([{ field: 'season', message: 'season must be a year (YYYY)' }]);
     }
     if (await this.repo.seasonClosed(supplierId, season)) {
-      throw new ConflictError('season-closed', `Season ${season} is already closed.`);
+      throw new SeasonClosedError(season);
     }
     const contracts = await this.suppliers.activeLinkages([LinkageType.PlotContract], supplierId);
     if (contracts.length === 0) {
-      throw new DomainError(
-        422,
-        'no-plot-contracts',
-        'No plot contracts',
-        'This supplier has no plot contracts to close a season for.',
-      );
+      throw new NoPlotContractsError();
     }
     const given = new Map((yields ?? []).map((y) => [y.householdId, y.gramsPerPlant]));
     const unknown = (yields ?? []).findIndex((y) => !contracts.some((c) => c.householdId === y.householdId));
@@ -248,10 +239,7 @@ export class AccrualsService {
       (l) => l.householdId === householdId,
     );
     if (!c) {
-      throw new NotFoundError(
-        `A plot contract between this supplier and household ${householdId}`,
-        'plot-contract-not-found',
-      );
+      throw new PlotContractNotFoundError(householdId);
     }
     return c;
   }

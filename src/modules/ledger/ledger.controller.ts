@@ -1,31 +1,59 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentUser, Roles } from '@/common/auth/decorators';
 import { AuthUser, Role } from '@/common/auth/role';
-import { IsCalendarDate } from '@/common/validation';
+import { ApiErrors } from '@/common/errors/api-errors';
+import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 import { QueueService } from '@/infrastructure/queue/queue.service';
+import { HouseholdNotFoundError, HouseholdOutsideRegionError } from '@/modules/households/errors';
+import { NoRegionScopeError } from '@/modules/regions/errors';
+import { NotOwnSupplierError } from '@/modules/suppliers/errors';
 import { AccrualsService } from './accruals.service';
 import { LedgerJobName } from './jobs/ledger.job-definitions';
 import {
+  AccrualView,
   AccrueDto,
+  ChannelFiguresView,
   CloseSeasonDto,
   CreatePayoutDto,
+  DateParam,
   HarvestDto,
+  HarvestView,
   IncomeQuery,
+  IncomeStatementView,
+  mapHarvest,
   mapPayout,
   mapReconciliation,
+  MonitoringView,
+  PayoutDetailView,
   PayoutPaidDto,
+  PayoutView,
   ReconcileDto,
+  ReconciliationStartedView,
+  ReconciliationView,
+  SeasonCloseView,
 } from './dto/ledger.dto';
-import { IncomeService, IncomeStatement } from './income.service';
+import {
+  NoPlotContractsError,
+  NothingToPayError,
+  PayoutAlreadyPaidError,
+  PayoutNotFoundError,
+  PlotContractNotFoundError,
+  ReconciliationNotFoundError,
+  SeasonClosedError,
+} from './errors';
+import { IncomeService } from './income.service';
 import { PayoutsService } from './payouts.service';
 import { ReconciliationService } from './reconciliation.service';
-import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
-
-class DateParam {
-  @IsCalendarDate()
-  date: string;
-}
 
 @ApiTags('ledger')
 @Controller()
@@ -43,11 +71,13 @@ export class LedgerController {
   @ApiOperation({
     summary: 'A household’s income, fen by fen: every posting, by source and channel, pending and available',
   })
+  @ApiOkResponse({ type: IncomeStatementView })
+  @ApiErrors(HouseholdNotFoundError, HouseholdOutsideRegionError, NoRegionScopeError)
   incomeOf(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
     @Query() q: IncomeQuery,
-  ): Promise<IncomeStatement> {
+  ): Promise<IncomeStatementView> {
     return this.income.statementFor(user, id, q.from, q.to);
   }
 
@@ -56,7 +86,8 @@ export class LedgerController {
   @Roles(Role.Admin)
   @HttpCode(202)
   @ApiOperation({ summary: 'Runs the reconciliation job for a business date' })
-  async reconcile(@Body() dto: ReconcileDto): Promise<{ date: string; status: 'RUNNING' }> {
+  @ApiAcceptedResponse({ type: ReconciliationStartedView })
+  async reconcile(@Body() dto: ReconcileDto): Promise<ReconciliationStartedView> {
     await this.reconciliation.request(dto.date);
     await this.queues.add(LedgerJobName.Reconcile, { date: dto.date });
     return { date: dto.date, status: 'RUNNING' };
@@ -64,7 +95,11 @@ export class LedgerController {
 
   @Get('ledger/reconciliations/:date')
   @Roles(Role.Admin)
-  async reconciliationOf(@Param() p: DateParam) {
+  @ApiOperation({ summary: 'The outcome of a business date’s reconciliation, with its discrepancies' })
+  @ApiExtraModels(ChannelFiguresView)
+  @ApiOkResponse({ type: ReconciliationView })
+  @ApiErrors(ReconciliationNotFoundError)
+  async reconciliationOf(@Param() p: DateParam): Promise<ReconciliationView> {
     return mapReconciliation(await this.reconciliation.get(p.date));
   }
 
@@ -73,7 +108,8 @@ export class LedgerController {
   @Roles(Role.Admin)
   @HttpCode(200)
   @ApiOperation({ summary: 'Posts a month’s management fees, equity dividends and wages (idempotent)' })
-  accrue(@Body() dto: AccrueDto): Promise<{ month: string; posted: number }> {
+  @ApiOkResponse({ type: AccrualView })
+  accrue(@Body() dto: AccrueDto): Promise<AccrualView> {
     return this.accruals.accrueMonth(dto.month);
   }
 
@@ -82,7 +118,8 @@ export class LedgerController {
   @Roles(Role.Admin)
   @HttpCode(200)
   @ApiOperation({ summary: 'Runs the return-to-poverty monitoring now' })
-  monitor(): Promise<{ monitored: number; lifted: number }> {
+  @ApiOkResponse({ type: MonitoringView })
+  monitor(): Promise<MonitoringView> {
     return this.income.monitor();
   }
 
@@ -90,17 +127,14 @@ export class LedgerController {
   @Idempotent()
   @Roles(Role.Admin, Role.Supplier)
   @ApiOperation({ summary: 'Records a household’s picking; the picking fee is posted to it' })
-  async harvest(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: HarvestDto) {
-    const h = await this.accruals.recordHarvest(user, id, dto);
-    return {
-      id: h.id,
-      supplierId: h.supplierId,
-      householdId: h.householdId,
-      season: h.season,
-      pickedOn: h.pickedOn,
-      weightGrams: h.weightGrams,
-      feeFen: h.feeFen,
-    };
+  @ApiCreatedResponse({ type: HarvestView })
+  @ApiErrors(NotOwnSupplierError, PlotContractNotFoundError)
+  async harvest(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() dto: HarvestDto,
+  ): Promise<HarvestView> {
+    return mapHarvest(await this.accruals.recordHarvest(user, id, dto));
   }
 
   @Post('suppliers/:id/seasons/:season/close')
@@ -109,12 +143,15 @@ export class LedgerController {
   @ApiOperation({
     summary: 'Closes a season with each household’s yield per plant and trues up the dividend tier',
   })
+  @ApiParam({ name: 'season', description: 'A year', schema: { type: 'string', pattern: '^\\d{4}$' } })
+  @ApiCreatedResponse({ type: SeasonCloseView })
+  @ApiErrors(NotOwnSupplierError, SeasonClosedError, NoPlotContractsError)
   async closeSeason(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
     @Param('season') season: string,
     @Body() dto: CloseSeasonDto,
-  ) {
+  ): Promise<SeasonCloseView> {
     const c = await this.accruals.closeSeason(user, id, season, dto.yields);
     return { supplierId: c.supplierId, season: c.season, results: c.results };
   }
@@ -122,13 +159,21 @@ export class LedgerController {
   @Post('ledger/payouts')
   @Idempotent()
   @Roles(Role.Admin)
-  async createPayout(@Body() dto: CreatePayoutDto) {
+  @ApiOperation({
+    summary: 'Creates a payout batch of every household with a bank account and enough available income',
+  })
+  @ApiCreatedResponse({ type: PayoutView })
+  @ApiErrors(NothingToPayError)
+  async createPayout(@Body() dto: CreatePayoutDto): Promise<PayoutView> {
     return mapPayout(await this.payouts.create(dto.minimumFen));
   }
 
   @Get('ledger/payouts/:id')
   @Roles(Role.Admin)
-  async payout(@Param('id') id: string) {
+  @ApiOperation({ summary: 'A payout batch with its lines' })
+  @ApiOkResponse({ type: PayoutDetailView })
+  @ApiErrors(PayoutNotFoundError)
+  async payout(@Param('id') id: string): Promise<PayoutDetailView> {
     const b = await this.payouts.get(id);
     return {
       ...mapPayout(b),
@@ -143,6 +188,12 @@ export class LedgerController {
   @Roles(Role.Admin)
   @Header('Content-Type', 'text/csv; charset=utf-8')
   @ApiOperation({ summary: 'The bank transfer file of a batch (CSV)' })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({
+    description: 'UTF-8 with a byte order mark: seq, registry_no, payee_name, bank_account, amount_yuan, …',
+    schema: { type: 'string' },
+  })
+  @ApiErrors(PayoutNotFoundError)
   payoutFile(@Param('id') id: string): Promise<string> {
     return this.payouts.file(id);
   }
@@ -151,7 +202,10 @@ export class LedgerController {
   @Idempotent()
   @Roles(Role.Admin)
   @HttpCode(200)
-  async payoutPaid(@Param('id') id: string, @Body() dto: PayoutPaidDto) {
+  @ApiOperation({ summary: 'Marks a batch paid with the bank’s reference' })
+  @ApiOkResponse({ type: PayoutView })
+  @ApiErrors(PayoutNotFoundError, PayoutAlreadyPaidError)
+  async payoutPaid(@Param('id') id: string, @Body() dto: PayoutPaidDto): Promise<PayoutView> {
     return mapPayout(await this.payouts.markPaid(id, dto.reference));
   }
 }

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { Env, ENV } from '@/config/env';
-import { ConflictError, NotFoundError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { businessDate } from '@/common/time';
 import { parseDatabaseUrl } from '@/infrastructure/database/database-url';
@@ -10,9 +9,14 @@ import { errorCode, withTransaction } from '@/infrastructure/database/transactio
 import { HouseholdsService } from '@/modules/households/households.service';
 import { AccountType } from './entities/ledger-account.entity';
 import { EntryKind } from './entities/journal-entry.entity';
+import {
+  NothingToPayError,
+  PayoutAlreadyPaidError,
+  PayoutInProgressError,
+  PayoutNotFoundError,
+} from './errors';
 import { PayoutBatchEntity, PayoutLineEntity } from './entities/payout.entity';
 import { IncomeSource } from './entities/posting.entity';
-import { NothingToPayError, PayoutInProgressError } from './errors';
 import { EntryInput, LedgerWriter } from './ledger.writer';
 
 function yuan(fen: number): string {
@@ -150,7 +154,7 @@ export class PayoutsService {
   async get(id: string): Promise<PayoutBatchEntity> {
     const b = await this.batches.findOne({ where: { id } });
     if (!b) {
-      throw new NotFoundError(`Payout batch ${id}`, 'payout-not-found');
+      throw new PayoutNotFoundError(id);
     }
     return b;
   }
@@ -184,10 +188,10 @@ export class PayoutsService {
         [id],
       )) as { status: string; totalFen: string }[];
       if (!batch) {
-        throw new NotFoundError(`Payout batch ${id}`, 'payout-not-found');
+        throw new PayoutNotFoundError(id);
       }
       if (batch.status === 'PAID') {
-        throw new ConflictError('payout-already-paid', 'This batch is already marked paid.');
+        throw new PayoutAlreadyPaidError();
       }
       const today = businessDate();
       await this.writer.post(em, [

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CHANNELS } from '@/config/env';
-import { DomainError, NotFoundError } from '@/common/errors/domain-error';
 import { businessDate } from '@/common/time';
 import { PAYMENT_PROVIDERS, PaymentProvider } from '@/infrastructure/payments/payment-provider';
 import { PaymentStatus } from '@/modules/orders/entities/payment.entity';
 import { SettlementService } from '@/modules/orders/settlement.service';
 import { AllocationService } from './allocation.service';
 import { Discrepancy, ReconciliationEntity } from './entities/reconciliation.entity';
+import { DateInFutureError, ReconciliationNotFoundError } from './errors';
 import { ChannelFen, ReconciliationRepository } from './reconciliation.repository';
 
 type Figures = { paymentsFen: number; paidOrdersFen: number; postedFen: number };
@@ -16,18 +16,6 @@ type Figures = { paymentsFen: number; paidOrdersFen: number; postedFen: number }
  * has its entry; each provider's statement matches our payments. It heals what it can (allocates a line
  * that was missed, settles a payment the provider settled but never told us about) and reports the rest.
  */
-export class DateInFutureError extends DomainError {
-  static readonly code = 'date-in-future';
-  constructor(date: string, today: string) {
-    super(
-      422,
-      DateInFutureError.code,
-      'Date in the future',
-      `${date} has not begun in Asia/Shanghai (today is ${today}); business dates are Asia/Shanghai dates.`,
-    );
-  }
-}
-
 @Injectable()
 export class ReconciliationService {
   private readonly logger = new Logger(ReconciliationService.name);
@@ -59,7 +47,7 @@ export class ReconciliationService {
   async get(date: string): Promise<ReconciliationEntity> {
     const r = await this.repo.findByDate(date);
     if (!r) {
-      throw new NotFoundError(`A reconciliation for ${date}`, 'reconciliation-not-found');
+      throw new ReconciliationNotFoundError(date);
     }
     return r;
   }

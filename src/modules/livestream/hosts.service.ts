@@ -1,35 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsEnum, IsOptional, IsString, Length } from 'class-validator';
 import { Repository } from 'typeorm';
 import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { Page, PageQuery, paginate } from '@/common/pagination';
-import { NotEmptyWhenGiven } from '@/common/validation';
 import { RegionsService } from '@/modules/regions/regions.service';
-import { HostEntity, HostKind } from './entities/host.entity';
-
-export class CreateHostDto {
-  @IsString()
-  @Length(1, 64)
-  name: string;
-
-  @IsEnum(HostKind)
-  kind: HostKind;
-
-  @IsOptional()
-  @IsString()
-  @NotEmptyWhenGiven()
-  regionCode?: string;
-}
-
-export const mapHost = (h: HostEntity) => ({
-  id: h.id,
-  name: h.name,
-  kind: h.kind,
-  regionCode: h.regionCode,
-});
-export type HostView = ReturnType<typeof mapHost>;
+import { CreateHostDto, HostView, mapHost } from './dto/host.dto';
+import { HostEntity } from './entities/host.entity';
 
 /** Livestream hosts: party secretaries, first secretaries, cadres, media hosts, influencers. */
 @Injectable()

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Inject, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@/common/auth/decorators';
 import { Role } from '@/common/auth/role';
-import { Page, PageQuery } from '@/common/pagination';
-import { CreateHostDto, HostsService, HostView, mapHost } from './hosts.service';
 import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
+import { Page, PageQuery } from '@/common/pagination';
+import { CreateHostDto, HostPage, HostView, mapHost } from './dto/host.dto';
+import { HostsService } from './hosts.service';
 
 @ApiTags('livestream')
 @Controller('live/hosts')
@@ -14,12 +15,18 @@ export class HostsController {
   @Post()
   @Idempotent()
   @Roles(Role.Admin)
+  @ApiOperation({
+    summary: 'Registers a livestream host: a party secretary, cadre, media host or influencer',
+  })
+  @ApiCreatedResponse({ type: HostView })
   async create(@Body() dto: CreateHostDto): Promise<HostView> {
     return mapHost(await this.hosts.create(dto));
   }
 
   @Get()
   @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Livestream hosts' })
+  @ApiOkResponse({ type: HostPage })
   list(@Query() q: PageQuery): Promise<Page<HostView>> {
     return this.hosts.list(q);
   }

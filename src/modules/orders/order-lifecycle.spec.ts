@@ -1,5 +1,6 @@
 import { Channel, OrderStatus } from './entities/order.entity';
-import { InvalidTransitionError, OrderLifecycle } from './order-lifecycle';
+import { InvalidTransitionError } from './errors';
+import { OrderLifecycle } from './order-lifecycle';
 
 describe('OrderLifecycle', () => {
   it('knows the core transitions and refuses the others', () => {

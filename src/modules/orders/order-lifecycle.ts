@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError } from '@/common/errors/domain-error';
 import { Channel, OrderStatus } from './entities/order.entity';
+import { InvalidTransitionError } from './errors';
 
 /** A status an order can have: the core's, or one a channel's process adds (`APPROVED`, `SHIPPED`, …). */
 export type OrderState = OrderStatus | (string & {});
@@ -45,18 +45,6 @@ export const CORE_PROCESS: OrderProcess = {
     { from: OrderStatus.PartiallyRefunded, to: OrderStatus.Refunded },
   ],
 };
-
-export class InvalidTransitionError extends DomainError {
-  static readonly code = 'invalid-order-transition';
-  constructor(from: OrderState, to: OrderState) {
-    super(
-      409,
-      InvalidTransitionError.code,
-      'Not allowed in this state',
-      `An order that is ${from} cannot become ${to}.`,
-    );
-  }
-}
 
 /**
  * The order statuses and their allowed transitions as data, in one place (Vendure's order state machine with

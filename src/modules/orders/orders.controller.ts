@@ -12,11 +12,13 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, Public, Roles } from '@/common/auth/decorators';
 import { AuthUser, Role } from '@/common/auth/role';
+import { ApiErrors } from '@/common/errors/api-errors';
+import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 import { Page } from '@/common/pagination';
 import {
   CreateOrderDto,
@@ -25,16 +27,32 @@ import {
   mapOrder,
   mapPayment,
   mapRefund,
+  NotificationReceivedView,
   OrderListQuery,
+  OrderPage,
   OrderView,
   PaymentView,
+  RefundView,
 } from './dto/orders.dto';
 import { Channel } from './entities/order.entity';
+import {
+  InvalidNotificationProblem,
+  NotTheBuyerError,
+  OrderExpiredError,
+  OrderNotFoundError,
+  OrderNotPayableError,
+  OrderNotRefundableError,
+  OutOfStockError,
+  PaymentNotFoundError,
+  PaymentProviderUnavailableError,
+  ProductNotCertifiedError,
+  RefundExceedsPaymentError,
+  UnknownProviderError,
+} from './errors';
 import { OrdersService } from './orders.service';
 import { PaymentStartService } from './payment-start.service';
 import { RefundsService } from './refunds.service';
 import { SettlementService } from './settlement.service';
-import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 
 @ApiTags('orders')
 @Controller()
@@ -50,6 +68,8 @@ export class OrdersController {
   @Idempotent()
   @Roles(Role.Citizen)
   @ApiOperation({ summary: 'Online shop: place an order; stock is held until payBy' })
+  @ApiCreatedResponse({ type: OrderView })
+  @ApiErrors(OutOfStockError, ProductNotCertifiedError)
   async create(@CurrentUser() user: AuthUser, @Body() dto: CreateOrderDto): Promise<OrderView> {
     const { order, lines } = await this.orders.create({
       buyerUserId: user.id,
@@ -62,6 +82,7 @@ export class OrdersController {
   @Get('orders')
   @Roles(Role.Citizen, Role.Admin)
   @ApiOperation({ summary: 'My orders (all orders for an administrator)' })
+  @ApiOkResponse({ type: OrderPage })
   list(@CurrentUser() user: AuthUser, @Query() q: OrderListQuery): Promise<Page<OrderView>> {
     return this.orders.listFor(user, q);
   }
@@ -75,6 +96,8 @@ export class OrdersController {
       'or after N seconds, so a buyer waiting for PAID asks once instead of polling; `Preference-Applied` echoes it.',
   })
   @ApiHeader({ name: 'Prefer', required: false, example: 'wait=5' })
+  @ApiOkResponse({ type: OrderView })
+  @ApiErrors(OrderNotFoundError, NotTheBuyerError)
   get(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
@@ -92,6 +115,15 @@ export class OrdersController {
   @Idempotent()
   @Roles(...Object.values(Role))
   @ApiOperation({ summary: 'The buyer pays; the order becomes PAID once the provider confirms' })
+  @ApiCreatedResponse({ type: PaymentView, description: 'PENDING until the provider’s verdict' })
+  @ApiErrors(
+    OrderNotFoundError,
+    NotTheBuyerError,
+    OrderNotPayableError,
+    OrderExpiredError,
+    UnknownProviderError,
+    PaymentProviderUnavailableError,
+  )
   async pay(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
@@ -102,6 +134,9 @@ export class OrdersController {
 
   @Get('payments/:id')
   @Roles(...Object.values(Role))
+  @ApiOperation({ summary: 'One payment (its order’s buyer, or an administrator)' })
+  @ApiOkResponse({ type: PaymentView })
+  @ApiErrors(PaymentNotFoundError, NotTheBuyerError)
   async payment(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<PaymentView> {
     return mapPayment(await this.payments.getFor(user, id));
   }
@@ -109,7 +144,10 @@ export class OrdersController {
   @Post('orders/:id/refunds')
   @Idempotent()
   @Roles(Role.Admin)
-  async refund(@Param('id') id: string, @Body() dto: CreateRefundDto) {
+  @ApiOperation({ summary: 'Refunds part or all of a paid order; the ledger reverses its allocation' })
+  @ApiCreatedResponse({ type: RefundView })
+  @ApiErrors(OrderNotFoundError, OrderNotRefundableError, RefundExceedsPaymentError)
+  async refund(@Param('id') id: string, @Body() dto: CreateRefundDto): Promise<RefundView> {
     return mapRefund(await this.refunds.refund(id, dto.amountFen, dto.reason));
   }
 
@@ -119,10 +157,12 @@ export class OrdersController {
   @SkipThrottle()
   @HttpCode(200)
   @ApiOperation({ summary: 'Payment provider notifications (signed by the provider)' })
+  @ApiOkResponse({ type: NotificationReceivedView })
+  @ApiErrors(UnknownProviderError, InvalidNotificationProblem)
   async notify(
     @Param('provider') provider: string,
     @Req() req: RawBodyRequest<FastifyRequest>,
-  ): Promise<{ received: true }> {
+  ): Promise<NotificationReceivedView> {
     const raw = req.rawBody?.toString('utf8') ?? JSON.stringify(req.body ?? {});
     await this.settlement.handleNotification(provider, req.headers, raw);
     return { received: true };

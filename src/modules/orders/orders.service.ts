@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
-import { ForbiddenError, ValidationFailedError } from '@/common/errors/domain-error';
+import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { Page } from '@/common/pagination';
 import { Statement, withBatchTransaction } from '@/infrastructure/database/transaction';
@@ -16,7 +16,7 @@ import { OrderListQuery, OrderView, mapOrder } from './dto/orders.dto';
 import { OrdersJobName } from './jobs/orders.job-definitions';
 import { Attribution, Channel, OrderEntity, OrderStatus } from './entities/order.entity';
 import { OrderLineEntity } from './entities/order-line.entity';
-import { OrderNotFoundError, OutOfStockError, ProductNotCertifiedError } from './errors';
+import { NotTheBuyerError, OrderNotFoundError, OutOfStockError, ProductNotCertifiedError } from './errors';
 import { OrderEvents } from './order-events';
 import { OrdersRepository, PaidOrder } from './orders.repository';
 
@@ -184,7 +184,7 @@ export class OrdersService {
     try {
       let { order, lines } = await this.orderWithLines(id);
       if (order.buyerUserId !== user.id && !hasRole(user, Role.Admin)) {
-        throw new ForbiddenError('Only the buyer or an administrator may see this order.');
+        throw new NotTheBuyerError('Only the buyer or an administrator may see this order.');
       }
       if (waiter && order.status === OrderStatus.PendingPayment) {
         const change = await waiter.done;

@@ -1,18 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError } from '@/common/errors/domain-error';
 import { PAYMENT_PROVIDERS, PaymentProvider } from '@/infrastructure/payments/payment-provider';
-
-export class UnknownProviderError extends DomainError {
-  static readonly code = 'unknown-provider';
-  constructor(name: string) {
-    super(
-      422,
-      UnknownProviderError.code,
-      'Unknown payment provider',
-      `No payment provider is called ${name}.`,
-    );
-  }
-}
+import { UnknownProviderError } from './errors';
 
 /** The registered payment providers by name, for the payment use cases. */
 @Injectable()

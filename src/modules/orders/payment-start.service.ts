@@ -1,26 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
-import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { isDuplicateKey } from '@/infrastructure/database/transaction';
 import { PaymentProvider } from '@/infrastructure/payments/payment-provider';
 import { OrderEntity, OrderStatus } from './entities/order.entity';
 import { PaymentEntity, PaymentStatus } from './entities/payment.entity';
+import {
+  NotTheBuyerError,
+  OrderExpiredError,
+  OrderNotFoundError,
+  OrderNotPayableError,
+  PaymentNotFoundError,
+  PaymentProviderUnavailableError,
+} from './errors';
 import { PaymentProviders } from './payment-providers';
 import { PaymentsRepository } from './payments.repository';
 import { OrdersService } from './orders.service';
-
-export class PaymentProviderUnavailableError extends DomainError {
-  static readonly code = 'payment-provider-unavailable';
-  constructor() {
-    super(
-      502,
-      PaymentProviderUnavailableError.code,
-      'Payment provider unavailable',
-      'The payment provider did not answer; try again.',
-    );
-  }
-}
 
 /**
  * Starting payments: a buyer pays an order through a provider, or a pay-after-use agreement charges it.
@@ -77,15 +72,15 @@ export class PaymentStartService {
     }
     // Nothing inserted: say why.
     if (!order) {
-      throw new NotFoundError(`Order ${orderId}`, 'order-not-found');
+      throw new OrderNotFoundError(orderId);
     }
     if (order.buyerUserId !== user.id) {
-      throw new ForbiddenError('Only the buyer may pay this order.');
+      throw new NotTheBuyerError('Only the buyer may pay this order.');
     }
     if (order.status !== OrderStatus.PendingPayment) {
-      throw new ConflictError('order-not-payable', `The order is ${order.status}.`);
+      throw new OrderNotPayableError(order.status);
     }
-    throw new ConflictError('order-expired', 'The time to pay this order has passed.');
+    throw new OrderExpiredError();
   }
 
   /** Charges an order through a pay-after-use agreement (cabinets). */
@@ -106,10 +101,10 @@ export class PaymentStartService {
     const p = await this.payments.findById(paymentId);
     const order = p ? await this.orders.requireOrder(p.orderId) : undefined;
     if (!p || !order) {
-      throw new DomainError(404, 'payment-not-found', 'Not found', `Payment ${paymentId} was not found.`);
+      throw new PaymentNotFoundError(paymentId);
     }
     if (order.buyerUserId !== user.id && !hasRole(user, Role.Admin)) {
-      throw new ForbiddenError();
+      throw new NotTheBuyerError();
     }
     return p;
   }

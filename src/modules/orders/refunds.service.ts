@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ConflictError, DomainError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { splitFen } from '@/common/money';
 import { businessDate } from '@/common/time';
@@ -9,19 +8,13 @@ import { withTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { LedgerInboxJobName } from './jobs/orders.job-definitions';
 import { OrderEntity, OrderStatus } from './entities/order.entity';
+import { OrderNotRefundableError, RefundExceedsPaymentError } from './errors';
 import { RefundEntity } from './entities/refund.entity';
 import { OrderLifecycle } from './order-lifecycle';
 import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
 import { PaymentProviders } from './payment-providers';
 import { PaymentsRepository } from './payments.repository';
-
-export class RefundExceedsPaymentError extends DomainError {
-  static readonly code = 'refund-exceeds-payment';
-  constructor(leftFen: number) {
-    super(422, RefundExceedsPaymentError.code, 'Refund too large', `At most ${leftFen} fen can be refunded.`);
-  }
-}
 
 /** Refunds: part or all of a paid order goes back to the buyer, and the ledger reverses its allocation. */
 @Injectable()
@@ -48,14 +41,14 @@ export class RefundsService {
       const refunded = locked.refundedFen + amountFen;
       const to = refunded === locked.totalFen ? OrderStatus.Refunded : OrderStatus.PartiallyRefunded;
       if (!this.lifecycle.can(locked.status, to, locked.channel)) {
-        throw new ConflictError('order-not-refundable', `The order is ${locked.status}.`);
+        throw new OrderNotRefundableError(`The order is ${locked.status}.`);
       }
       if (amountFen > locked.totalFen - locked.refundedFen) {
         throw new RefundExceedsPaymentError(locked.totalFen - locked.refundedFen);
       }
       const payment = await this.payments.capturedFor(em, orderId);
       if (!payment?.providerRef) {
-        throw new ConflictError('order-not-refundable', 'The order has no captured payment.');
+        throw new OrderNotRefundableError('The order has no captured payment.');
       }
       await this.lifecycle.assertTransition({ orderId, channel: locked.channel, from: locked.status, to });
       const answer = await this.providers

@@ -3,26 +3,19 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Env, ENV } from '@/config/env';
-import { DomainError } from '@/common/errors/domain-error';
 import { businessDate } from '@/common/time';
 import { withBatchTransaction, withTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { InvalidNotificationError, ProviderStatus } from '@/infrastructure/payments/payment-provider';
 import { LedgerInboxJobName, OrdersJobName } from './jobs/orders.job-definitions';
 import { OrderStatus } from './entities/order.entity';
+import { InvalidNotificationProblem } from './errors';
 import { PaymentStatus } from './entities/payment.entity';
 import { OrderEvents } from './order-events';
 import { OrderLifecycle } from './order-lifecycle';
 import { OrdersService } from './orders.service';
 import { PaymentProviders } from './payment-providers';
 import { paymentFromRow, PaymentsRepository } from './payments.repository';
-
-export class InvalidNotificationProblem extends DomainError {
-  static readonly code = 'invalid-notification';
-  constructor(detail: string) {
-    super(400, InvalidNotificationProblem.code, 'Invalid notification', detail);
-  }
-}
 
 /**
  * Settling payments: a provider's verdict (a signed notification, an answer to a query, a deadline's check)

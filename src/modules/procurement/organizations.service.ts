@@ -1,41 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsEnum, IsOptional, IsString, Length } from 'class-validator';
 import { Repository } from 'typeorm';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
-import { ForbiddenError, NotFoundError, ValidationFailedError } from '@/common/errors/domain-error';
+import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
-import { Page, PageQuery, paginate } from '@/common/pagination';
-import { NotEmptyWhenGiven } from '@/common/validation';
-import { OrganizationEntity, OrganizationType } from './entities/organization.entity';
-
-export class CreateOrganizationDto {
-  @IsString()
-  @Length(1, 128)
-  name: string;
-
-  @IsEnum(OrganizationType)
-  type: OrganizationType;
-
-  @IsOptional()
-  @IsString()
-  @NotEmptyWhenGiven()
-  parentId?: string;
-}
-
-export class OrganizationListQuery extends PageQuery {
-  @IsOptional()
-  @IsEnum(OrganizationType)
-  type?: OrganizationType;
-}
-
-export const mapOrganization = (o: OrganizationEntity) => ({
-  id: o.id,
-  name: o.name,
-  type: o.type,
-  parentId: o.parentId,
-});
-export type OrganizationView = ReturnType<typeof mapOrganization>;
+import { Page, paginate } from '@/common/pagination';
+import {
+  CreateOrganizationDto,
+  mapOrganization,
+  OrganizationListQuery,
+  OrganizationView,
+} from './dto/organization.dto';
+import { OrganizationEntity } from './entities/organization.entity';
+import { NotOwnOrganizationError, OrganizationNotFoundError } from './errors';
 
 /** Budget units, assistance groups and enterprises that buy products. */
 @Injectable()
@@ -65,11 +42,11 @@ export class OrganizationsService {
   /** ADMIN sees any organization; buyers and approvers only their own. */
   async getFor(user: AuthUser, id: string): Promise<OrganizationEntity> {
     if (!hasRole(user, Role.Admin) && user.organizationId !== id) {
-      throw new ForbiddenError('You may see only your own organization.');
+      throw new NotOwnOrganizationError();
     }
     const o = await this.repo.findOne({ where: { id } });
     if (!o) {
-      throw new NotFoundError(`Organization ${id}`);
+      throw new OrganizationNotFoundError(id);
     }
     return o;
   }

@@ -2,15 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, In, Repository } from 'typeorm';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  ValidationFailedError,
-} from '@/common/errors/domain-error';
+import { ValidationFailedError } from '@/common/errors/domain-error';
 import { isDuplicateKey } from '@/infrastructure/database/transaction';
 import { CreateRegionDto } from './dto/region.dto';
 import { RegionEntity, RegionLevel } from './entities/region.entity';
+import { NoRegionScopeError, RegionExistsError, RegionNotFoundError } from './errors';
 
 const PARENT_LEVEL: Record<RegionLevel, RegionLevel | null> = {
   [RegionLevel.District]: null,
@@ -47,7 +43,7 @@ export class RegionsService {
       ]);
     }
     if (await this.repo.exist({ where: { code: dto.code } })) {
-      throw new ConflictError('region-exists', `Region ${dto.code} already exists.`);
+      throw new RegionExistsError(dto.code);
     }
     const region = this.repo.create({
       code: dto.code,
@@ -62,7 +58,7 @@ export class RegionsService {
     } catch (e) {
       // Two creations of one code at once: the loser is told the same as a late caller.
       if (isDuplicateKey(e)) {
-        throw new ConflictError('region-exists', `Region ${dto.code} already exists.`);
+        throw new RegionExistsError(dto.code);
       }
       throw e;
     }
@@ -83,7 +79,7 @@ export class RegionsService {
   async get(code: string): Promise<RegionEntity> {
     const r = await this.repo.findOne({ where: { code } });
     if (!r) {
-      throw new NotFoundError(`Region ${code}`);
+      throw new RegionNotFoundError(code);
     }
     return r;
   }
@@ -126,6 +122,6 @@ export class RegionsService {
         return r.path;
       }
     }
-    throw new ForbiddenError('Your account is not bound to a region.');
+    throw new NoRegionScopeError();
   }
 }

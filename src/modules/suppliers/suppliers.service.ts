@@ -2,14 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
-import {
-  ConflictError,
-  DomainError,
-  FieldError,
-  ForbiddenError,
-  NotFoundError,
-  ValidationFailedError,
-} from '@/common/errors/domain-error';
+import { FieldError, ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { Page, paginate } from '@/common/pagination';
 import { businessDate } from '@/common/time';
@@ -19,6 +12,13 @@ import { RegionsService } from '@/modules/regions/regions.service';
 import { CreateLinkageDto, CreateSupplierDto, SupplierListQuery } from './dto/supplier.dto';
 import { BenefitLinkageEntity, LinkageType } from './entities/benefit-linkage.entity';
 import { SupplierEntity, SupplierType } from './entities/supplier.entity';
+import {
+  LinkageExistsError,
+  LinkageNotApplicableError,
+  NotOwnSupplierError,
+  SharesExceedSaleError,
+  SupplierNotFoundError,
+} from './errors';
 
 /** The fields each linkage type needs; any other type-specific field is refused. */
 const FIELDS: Record<LinkageType, (keyof CreateLinkageDto)[]> = {
@@ -82,7 +82,7 @@ export class SuppliersService {
   async get(id: string): Promise<SupplierEntity> {
     const s = await this.suppliers.findOne({ where: { id } });
     if (!s) {
-      throw new NotFoundError(`Supplier ${id}`);
+      throw new SupplierNotFoundError(id);
     }
     return s;
   }
@@ -99,7 +99,7 @@ export class SuppliersService {
     if (hasRole(user, Role.Supplier) && user.supplierId === supplierId) {
       return;
     }
-    throw new ForbiddenError('You may act only for your own supplier.');
+    throw new NotOwnSupplierError();
   }
 
   async list<T>(q: SupplierListQuery, map: (s: SupplierEntity) => T): Promise<Page<T>> {
@@ -116,12 +116,7 @@ export class SuppliersService {
   async addLinkage(supplierId: string, dto: CreateLinkageDto): Promise<BenefitLinkageEntity> {
     const supplier = await this.get(supplierId);
     if (supplier.type === SupplierType.Household) {
-      throw new DomainError(
-        422,
-        'linkage-not-applicable',
-        'Linkage not applicable',
-        "A household supplier's sales are already its own income; linkages belong to cooperatives and enterprises.",
-      );
+      throw new LinkageNotApplicableError();
     }
     const errors = this.checkFields(dto);
     if (errors.length) {
@@ -165,22 +160,14 @@ export class SuppliersService {
             [supplierId],
           )) as { total: string }[];
           if (Number(total) + dto.shareBps! > 10000) {
-            throw new DomainError(
-              422,
-              'shares-exceed-sale',
-              'Shares exceed the sale',
-              `Revenue shares of this supplier would add up to ${Number(total) + dto.shareBps!} bps, more than 10000.`,
-            );
+            throw new SharesExceedSaleError(Number(total) + dto.shareBps!);
           }
         }
         await em.insert(BenefitLinkageEntity, linkage);
       });
     } catch (e) {
       if (isDuplicateKey(e)) {
-        throw new ConflictError(
-          'linkage-exists',
-          `This beneficiary already has a ${dto.type} linkage with this supplier.`,
-        );
+        throw new LinkageExistsError(dto.type);
       }
       throw e;
     }

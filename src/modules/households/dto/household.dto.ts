@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsEnum,
   IsInt,
@@ -12,7 +12,7 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
-import { PageQuery } from '@/common/pagination';
+import { PageOf, PageQuery } from '@/common/pagination';
 import { HouseholdEntity, HouseholdStatus } from '../entities/household.entity';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -40,62 +40,108 @@ class IdNumberRule implements ValidatorConstraintInterface {
 }
 
 export class CreateHouseholdDto {
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 64,
+    example: 'WZ-2014-000123',
+    description: 'Poverty registry number',
+  })
   @IsString()
   @Length(1, 64)
   registryNo: string;
 
+  @ApiProperty({ minLength: 1, maxLength: 64, example: '王德明' })
   @IsString()
   @Length(1, 64)
   headName: string;
 
-  @ApiProperty({ description: 'Resident ID number; stored encrypted, answered masked' })
+  @ApiProperty({
+    description: 'Resident ID number (GB 11643, with its check character); stored encrypted, answered masked',
+    pattern: '^\\d{17}[\\dXx]$',
+    example: '500101198001010012',
+  })
   @Validate(IdNumberRule)
   idNumber: string;
 
+  @ApiPropertyOptional({ pattern: '^1\\d{10}$', example: '13800138000' })
   @IsOptional()
   @Matches(/^1\d{10}$/, { message: 'phone must be an 11-digit mainland mobile number' })
   phone?: string;
 
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 30, example: 4 })
   @IsInt()
   @Min(1)
   @Max(30)
   members: number;
 
+  @ApiProperty({ example: '500101113201', description: 'An existing VILLAGE' })
   @IsString()
   villageCode: string;
 
+  @ApiPropertyOptional({
+    enum: HouseholdStatus,
+    enumName: 'HouseholdStatus',
+    default: HouseholdStatus.Lifted,
+  })
   @IsOptional()
   @IsEnum(HouseholdStatus)
   status?: HouseholdStatus;
 
+  @ApiPropertyOptional({
+    pattern: '^\\d{12,30}$',
+    description: 'For payouts; stored encrypted, answered masked',
+  })
   @IsOptional()
   @Matches(/^\d{12,30}$/, { message: 'bankAccount must be 12 to 30 digits' })
   bankAccount?: string;
 }
 
 export class HouseholdListQuery extends PageQuery {
+  @ApiPropertyOptional({ example: '500101113201' })
   @IsOptional()
   @IsString()
   villageCode?: string;
 
+  @ApiPropertyOptional({ enum: HouseholdStatus, enumName: 'HouseholdStatus' })
   @IsOptional()
   @IsEnum(HouseholdStatus)
   status?: HouseholdStatus;
 }
 
-export interface HouseholdView {
+/** A household as answered: personal data masked. */
+export class HouseholdView {
+  @ApiProperty()
   id: string;
+
+  @ApiProperty({ example: 'WZ-2014-000123' })
   registryNo: string;
+
+  @ApiProperty({ example: '王德明' })
   headName: string;
+
+  @ApiProperty({ description: 'Masked', example: '5001**********0012' })
   idNumber: string;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Masked', example: '138****8000' })
   phone: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Masked', example: '6222************1234' })
   bankAccount: string | null;
+
+  @ApiProperty({ type: 'integer', example: 4 })
   members: number;
+
+  @ApiProperty({ example: '500101113201' })
   villageCode: string;
+
+  @ApiProperty({ enum: HouseholdStatus, enumName: 'HouseholdStatus' })
   status: HouseholdStatus;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Why the status last changed' })
   statusReason: string | null;
 }
 
+export const HouseholdPage = PageOf(HouseholdView);
 /** Every answer about a household goes through here: personal data only ever leaves masked. */
 export const mapHousehold = (h: HouseholdEntity): HouseholdView => ({
   id: h.id,

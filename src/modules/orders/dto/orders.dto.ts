@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -14,16 +14,18 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { PageQuery } from '@/common/pagination';
+import { PageOf, PageQuery } from '@/common/pagination';
 import { Attribution, Channel, OrderEntity, OrderStatus } from '../entities/order.entity';
 import { OrderLineEntity } from '../entities/order-line.entity';
 import { PaymentEntity, PaymentStatus } from '../entities/payment.entity';
 import { RefundEntity } from '../entities/refund.entity';
 
 export class OrderLineDto {
+  @ApiProperty({ description: 'A certified product' })
   @IsString()
   productId: string;
 
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 10_000, example: 2 })
   @IsInt()
   @Min(1)
   @Max(10_000)
@@ -36,6 +38,7 @@ export class OrderLineDto {
 }
 
 export class CreateOrderDto {
+  @ApiProperty({ type: [OrderLineDto], minItems: 1, maxItems: 50 })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
@@ -45,54 +48,121 @@ export class CreateOrderDto {
 }
 
 export class OrderListQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: OrderStatus, enumName: 'OrderStatus' })
   @IsOptional()
   @IsEnum(OrderStatus)
   status?: OrderStatus;
 
+  @ApiPropertyOptional({ enum: Channel, enumName: 'Channel' })
   @IsOptional()
   @IsEnum(Channel)
   channel?: Channel;
 }
 
 export class CreatePaymentDto {
+  @ApiProperty({ enum: ['sandbox'], example: 'sandbox' })
   @IsIn(['sandbox'])
   provider: string;
 }
 
 export class CreateRefundDto {
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: Number.MAX_SAFE_INTEGER,
+    example: 1990,
+    description: 'Fen; at most what is left to refund',
+  })
   @IsInt()
   @Min(1)
   @Max(Number.MAX_SAFE_INTEGER)
   amountFen: number;
 
+  @ApiProperty({ minLength: 1, maxLength: 255, example: '破损' })
   @IsString()
   @Length(1, 255)
   reason: string;
 }
 
-export interface OrderLineView {
+export class OrderLineView {
+  @ApiProperty()
   id: string;
+
+  @ApiProperty()
   productId: string;
+
+  @ApiProperty({ description: 'The supply lot the goods came from' })
   lotId: string;
+
+  @ApiProperty({ type: 'integer', example: 2 })
   quantity: number;
+
+  @ApiProperty({ type: 'integer', example: 3990, description: 'Fen' })
   unitPriceFen: number;
+
+  @ApiProperty({ type: 'integer', example: 7980, description: 'Fen: quantity × unitPriceFen' })
   amountFen: number;
+
+  @ApiProperty({ type: 'integer', example: 0, description: 'Fen refunded of this line' })
   refundedFen: number;
 }
 
-export interface OrderView {
+/** Who brought the sale about: a cabinet, a live session and host, an organization, a fair. */
+export class AttributionView implements Attribution {
+  @ApiPropertyOptional()
+  cabinetCode?: string;
+
+  @ApiPropertyOptional()
+  liveSessionId?: string;
+
+  @ApiPropertyOptional()
+  hostId?: string;
+
+  @ApiPropertyOptional()
+  organizationId?: string;
+
+  @ApiPropertyOptional()
+  fairId?: string;
+}
+
+export class OrderView {
+  @ApiProperty()
   id: string;
+
+  @ApiProperty({ enum: Channel, enumName: 'Channel' })
   channel: Channel;
+
+  @ApiProperty({ enum: OrderStatus, enumName: 'OrderStatus' })
   status: OrderStatus;
+
+  @ApiProperty({ type: 'integer', example: 7980, description: 'Fen' })
   totalFen: number;
+
+  @ApiProperty({ type: 'integer', example: 0, description: 'Fen' })
   refundedFen: number;
-  /** The payment deadline; null for channels charged after use or invoiced. */
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'The payment deadline; null for channels charged after use or invoiced',
+  })
   payBy: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
   paidAt: string | null;
+
+  @ApiProperty({ type: [OrderLineView] })
   lines: OrderLineView[];
+
+  @ApiProperty({ type: AttributionView, nullable: true })
   attribution: Attribution | null;
+
+  @ApiProperty({ format: 'date-time' })
   createdAt: string;
 }
+
+export const OrderPage = PageOf(OrderView);
 
 export const mapOrder = (o: OrderEntity, lines: OrderLineEntity[]): OrderView => ({
   id: o.id,
@@ -115,13 +185,26 @@ export const mapOrder = (o: OrderEntity, lines: OrderLineEntity[]): OrderView =>
   createdAt: o.createdAt.toISOString(),
 });
 
-export interface PaymentView {
+export class PaymentView {
+  @ApiProperty()
   id: string;
+
+  @ApiProperty()
   orderId: string;
+
+  @ApiProperty({ example: 'sandbox' })
   provider: string;
+
+  @ApiProperty({ enum: PaymentStatus, enumName: 'PaymentStatus' })
   status: PaymentStatus;
+
+  @ApiProperty({ type: 'integer', example: 7980, description: 'Fen' })
   amountFen: number;
+
+  @ApiProperty({ type: String, nullable: true })
   failureReason: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
   capturedAt: string | null;
 }
 
@@ -135,7 +218,41 @@ export const mapPayment = (p: PaymentEntity): PaymentView => ({
   capturedAt: p.capturedAt ? p.capturedAt.toISOString() : null,
 });
 
-export const mapRefund = (r: RefundEntity) => ({
+export class RefundLineView {
+  @ApiProperty()
+  lineId: string;
+
+  @ApiProperty({ type: 'integer', example: 1990, description: 'Fen' })
+  amountFen: number;
+}
+
+export class RefundView {
+  @ApiProperty()
+  id: string;
+
+  @ApiProperty()
+  orderId: string;
+
+  @ApiProperty({ type: 'integer', example: 1990, description: 'Fen' })
+  amountFen: number;
+
+  @ApiProperty()
+  reason: string;
+
+  @ApiProperty({
+    type: [RefundLineView],
+    description: 'How the amount splits over the lines (largest remainder)',
+  })
+  lines: RefundLineView[];
+
+  @ApiProperty({ format: 'date', description: 'Business date (Asia/Shanghai)' })
+  refundDate: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+}
+
+export const mapRefund = (r: RefundEntity): RefundView => ({
   id: r.id,
   orderId: r.orderId,
   amountFen: r.amountFen,
@@ -144,3 +261,8 @@ export const mapRefund = (r: RefundEntity) => ({
   refundDate: r.refundDate,
   createdAt: r.createdAt.toISOString(),
 });
+
+export class NotificationReceivedView {
+  @ApiProperty({ enum: [true] })
+  received: true;
+}
