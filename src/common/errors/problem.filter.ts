@@ -55,8 +55,17 @@ export function toProblem(
     const message =
       typeof body === 'object' && body && 'message' in body ? (body as { message: unknown }).message : body;
     const text = Array.isArray(message) ? message.join('; ') : String(message);
-    if (status === 400 && /JSON/.test(text)) {
-      return { problem: problemFor(400, 'The body is not valid JSON.', 'malformed-json') };
+    // Nest rethrows Fastify's errors with their message only, so FASTIFY_ERRORS above does not see their
+    // code; the empty body's says "application/json", in lower case.
+    if (status === 400 && /JSON/i.test(text)) {
+      const empty = /cannot be empty/.test(text);
+      return {
+        problem: problemFor(
+          400,
+          empty ? 'The body is empty but declared as JSON.' : 'The body is not valid JSON.',
+          'malformed-json',
+        ),
+      };
     }
     const detail =
       status === 404

@@ -50,6 +50,10 @@ export class PayoutsService {
    * at once, one that comes after it finds what is left (`nothing-to-pay` when that is nothing).
    */
   async create(minimumFen = this.env.PAYOUT_MINIMUM_FEN): Promise<PayoutBatchEntity> {
+    // Refused before anything is written: nothing to pay must not even create the payout account below.
+    if ((await this.payable(this.db.manager, minimumFen, businessDate())).length === 0) {
+      throw new NothingToPayError(minimumFen);
+    }
     // Known (committed) before the batch posts to it, so the writer never creates it mid-transaction.
     await this.writer.accountIds([{ type: AccountType.Payout, ownerId: 'bank' }]);
     // A named lock (server-wide, one per database) on the connection that runs the transaction: taken just
@@ -94,16 +98,8 @@ export class PayoutsService {
 
   private async writeBatch(em: EntityManager, minimumFen: number): Promise<PayoutBatchEntity> {
     const today = businessDate();
-    const balances = (await em.query(
-      `SELECT a.owner_id AS householdId, SUM(p.amount_fen) AS balance
-         FROM ledger_accounts a JOIN postings p ON p.account_id = a.id
-        WHERE a.type = 'HOUSEHOLD' AND p.available_on <= ?
-        GROUP BY a.owner_id HAVING SUM(p.amount_fen) >= ?
-        ORDER BY a.owner_id`,
-      [today, minimumFen],
-    )) as { householdId: string; balance: string }[];
-    const withBank = await this.households.findMany(balances.map((b) => b.householdId));
-    const payable = balances.filter((b) => withBank.get(b.householdId)?.bankAccountEnc);
+    // Again under the lock: another batch may have paid these balances since the check in create().
+    const payable = await this.payable(em, minimumFen, today);
     if (payable.length === 0) {
       throw new NothingToPayError(minimumFen);
     }
@@ -149,6 +145,24 @@ export class PayoutsService {
     );
     await this.writer.post(em, entries);
     return batch;
+  }
+
+  /** The available household balances of at least `minimumFen` whose household has a bank account. */
+  private async payable(
+    em: EntityManager,
+    minimumFen: number,
+    today: string,
+  ): Promise<{ householdId: string; balance: string }[]> {
+    const balances = (await em.query(
+      `SELECT a.owner_id AS householdId, SUM(p.amount_fen) AS balance
+         FROM ledger_accounts a JOIN postings p ON p.account_id = a.id
+        WHERE a.type = 'HOUSEHOLD' AND p.available_on <= ?
+        GROUP BY a.owner_id HAVING SUM(p.amount_fen) >= ?
+        ORDER BY a.owner_id`,
+      [today, minimumFen],
+    )) as { householdId: string; balance: string }[];
+    const withBank = await this.households.findMany(balances.map((b) => b.householdId));
+    return balances.filter((b) => withBank.get(b.householdId)?.bankAccountEnc);
   }
 
   async get(id: string): Promise<PayoutBatchEntity> {

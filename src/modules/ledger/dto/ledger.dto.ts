@@ -100,6 +100,7 @@ export class CreatePayoutDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
   minimumFen?: number;
 }
 

@@ -15,6 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageOf, PageQuery } from '@/common/pagination';
+import { NotEmptyWhenGiven } from '@/common/validation';
 import { Attribution, Channel, OrderEntity, OrderStatus } from '../entities/order.entity';
 import { OrderLineEntity } from '../entities/order-line.entity';
 import { PaymentEntity, PaymentStatus } from '../entities/payment.entity';
@@ -34,6 +35,7 @@ export class OrderLineDto {
   @ApiPropertyOptional({ description: 'The lot to take from; first-expiring-first when omitted' })
   @IsOptional()
   @IsString()
+  @NotEmptyWhenGiven()
   lotId?: string;
 }
 
