@@ -33,10 +33,11 @@ async function retryingDeadlocks<T>(attempts: number, run: () => Promise<T>): Pr
 
 /**
  * Runs `work` in one transaction at the edge of a use case; the manager is passed down explicitly.
- * A deadlock is retried a bounded number of times.
+ * A deadlock is retried a bounded number of times. On a manager of its own connection (a query runner's, as
+ * when a named lock is held on it) the transaction runs on that connection.
  */
 export function withTransaction<T>(
-  dataSource: DataSource,
+  dataSource: DataSource | EntityManager,
   work: (em: EntityManager) => Promise<T>,
   { attempts = 3, isolation }: TransactionOptions = {},
 ): Promise<T> {

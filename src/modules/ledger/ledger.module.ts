@@ -21,6 +21,7 @@ import { LedgerJobs } from './jobs/ledger.jobs';
 import { LedgerController } from './ledger.controller';
 import { LedgerRepository } from './ledger.repository';
 import { LedgerWriter } from './ledger.writer';
+import { PayoutsRepository } from './payouts.repository';
 import { PayoutsService } from './payouts.service';
 import { ReconciliationRepository } from './reconciliation.repository';
 import { ReconciliationService } from './reconciliation.service';
@@ -56,6 +57,7 @@ import { ReconciliationService } from './reconciliation.service';
     IncomeService,
     ReconciliationService,
     PayoutsService,
+    PayoutsRepository,
     LedgerJobs,
     { provide: LOT_INCOME_READER, useExisting: IncomeService },
   ],

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Env, ENV } from '@/config/env';
 import { newId } from '@/common/ids';
 import { businessDate } from '@/common/time';
 import { parseDatabaseUrl } from '@/infrastructure/database/database-url';
-import { errorCode, withTransaction } from '@/infrastructure/database/transaction';
+import { withTransaction } from '@/infrastructure/database/transaction';
 import { HouseholdsService } from '@/modules/households/households.service';
 import { AccountType } from './entities/ledger-account.entity';
 import { EntryKind } from './entities/journal-entry.entity';
@@ -18,6 +18,7 @@ import {
 import { PayoutBatchEntity, PayoutLineEntity } from './entities/payout.entity';
 import { IncomeSource } from './entities/posting.entity';
 import { EntryInput, LedgerWriter } from './ledger.writer';
+import { HouseholdBalance, PayoutsRepository } from './payouts.repository';
 
 function yuan(fen: number): string {
   const sign = fen < 0 ? '-' : '';
@@ -37,8 +38,7 @@ const csvCell = (v: string | number) =>
 export class PayoutsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @InjectRepository(PayoutBatchEntity) private readonly batches: Repository<PayoutBatchEntity>,
-    @InjectRepository(PayoutLineEntity) private readonly lines: Repository<PayoutLineEntity>,
+    @Inject(PayoutsRepository) private readonly repo: PayoutsRepository,
     @Inject(LedgerWriter) private readonly writer: LedgerWriter,
     @Inject(HouseholdsService) private readonly households: HouseholdsService,
     @Inject(ENV) private readonly env: Env,
@@ -57,43 +57,20 @@ export class PayoutsService {
     // Known (committed) before the batch posts to it, so the writer never creates it mid-transaction.
     await this.writer.accountIds([{ type: AccountType.Payout, ownerId: 'bank' }]);
     // A named lock (server-wide, one per database) on the connection that runs the transaction: taken just
-    // before it, released just after its commit, and gone with the connection should that die. Not waited
-    // for: a caller who waited would only find the balances already paid.
-    const runner = this.db.createQueryRunner();
-    try {
-      await runner.connect();
-      const [{ ok }] = (await runner.query('SELECT GET_LOCK(?, 0) AS ok', [this.lockName])) as {
-        ok: number | string | null;
-      }[];
-      if (Number(ok) !== 1) {
-        throw new PayoutInProgressError();
-      }
-      try {
-        return await this.createLocked(runner.manager, minimumFen);
-      } finally {
-        await runner.query('SELECT RELEASE_LOCK(?)', [this.lockName]);
-      }
-    } finally {
-      await runner.release();
+    // before it, released just after its commit. Not waited for: a caller who waited would only find the
+    // balances already paid. A deadlock inside is retried (bounded) by withTransaction.
+    const batch = await this.repo.whileLocked(this.lockName, (em) =>
+      withTransaction(em, (tx) => this.writeBatch(tx, minimumFen)),
+    );
+    if (!batch) {
+      throw new PayoutInProgressError();
     }
+    return batch;
   }
 
   /** Named locks are server-wide: the database's name keeps deployments on one server apart. */
   private get lockName(): string {
     return `cs_payouts:${parseDatabaseUrl(this.env.DATABASE_URL).database}`.slice(0, 64);
-  }
-
-  /** The batch, in one transaction on the connection holding the lock; a deadlock is retried (bounded). */
-  private async createLocked(manager: EntityManager, minimumFen: number): Promise<PayoutBatchEntity> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await manager.transaction((em) => this.writeBatch(em, minimumFen));
-      } catch (e) {
-        if (attempt >= 3 || errorCode(e) !== 'ER_LOCK_DEADLOCK') {
-          throw e;
-        }
-      }
-    }
   }
 
   private async writeBatch(em: EntityManager, minimumFen: number): Promise<PayoutBatchEntity> {
@@ -103,11 +80,11 @@ export class PayoutsService {
     if (payable.length === 0) {
       throw new NothingToPayError(minimumFen);
     }
-    const batch = this.batches.create({
+    const batch = Object.assign(new PayoutBatchEntity(), {
       id: newId(),
       status: 'CREATED',
       minimumFen,
-      totalFen: payable.reduce((a, b) => a + Number(b.balance), 0),
+      totalFen: payable.reduce((a, b) => a + b.balanceFen, 0),
       lineCount: payable.length,
       bankReference: null,
       paidAt: null,
@@ -121,52 +98,43 @@ export class PayoutsService {
       postings: [
         {
           account: { type: AccountType.Household, ownerId: b.householdId },
-          amountFen: -Number(b.balance),
+          amountFen: -b.balanceFen,
           source: IncomeSource.Payout,
           availableOn: today,
         },
         {
           account: { type: AccountType.Payout, ownerId: 'bank' },
-          amountFen: Number(b.balance),
+          amountFen: b.balanceFen,
           source: IncomeSource.Payout,
           availableOn: today,
         },
       ],
     }));
-    await em.insert(PayoutBatchEntity, batch);
-    await em.insert(
-      PayoutLineEntity,
-      payable.map((b) => ({
-        id: newId(),
-        batchId: batch.id,
-        householdId: b.householdId,
-        amountFen: Number(b.balance),
-      })),
+    await this.repo.insertBatch(
+      em,
+      batch,
+      payable.map((b) =>
+        Object.assign(new PayoutLineEntity(), {
+          id: newId(),
+          batchId: batch.id,
+          householdId: b.householdId,
+          amountFen: b.balanceFen,
+        }),
+      ),
     );
     await this.writer.post(em, entries);
     return batch;
   }
 
   /** The available household balances of at least `minimumFen` whose household has a bank account. */
-  private async payable(
-    em: EntityManager,
-    minimumFen: number,
-    today: string,
-  ): Promise<{ householdId: string; balance: string }[]> {
-    const balances = (await em.query(
-      `SELECT a.owner_id AS householdId, SUM(p.amount_fen) AS balance
-         FROM ledger_accounts a JOIN postings p ON p.account_id = a.id
-        WHERE a.type = 'HOUSEHOLD' AND p.available_on <= ?
-        GROUP BY a.owner_id HAVING SUM(p.amount_fen) >= ?
-        ORDER BY a.owner_id`,
-      [today, minimumFen],
-    )) as { householdId: string; balance: string }[];
+  private async payable(em: EntityManager, minimumFen: number, today: string): Promise<HouseholdBalance[]> {
+    const balances = await this.repo.availableBalances(em, minimumFen, today);
     const withBank = await this.households.findMany(balances.map((b) => b.householdId));
     return balances.filter((b) => withBank.get(b.householdId)?.bankAccountEnc);
   }
 
   async get(id: string): Promise<PayoutBatchEntity> {
-    const b = await this.batches.findOne({ where: { id } });
+    const b = await this.repo.findBatch(id);
     if (!b) {
       throw new PayoutNotFoundError(id);
     }
@@ -176,7 +144,7 @@ export class PayoutsService {
   /** The bank transfer file (CSV, UTF-8 with BOM so spreadsheet programs read the Chinese names). */
   async file(id: string): Promise<string> {
     const batch = await this.get(id);
-    const lines = await this.lines.find({ where: { batchId: id }, order: { householdId: 'ASC' } });
+    const lines = await this.repo.linesOf(id);
     const hh = await this.households.findMany(lines.map((l) => l.householdId));
     const rows = [['seq', 'registry_no', 'payee_name', 'bank_account', 'amount_yuan', 'amount_fen', 'memo']];
     lines.forEach((l, i) => {
@@ -197,10 +165,7 @@ export class PayoutsService {
   /** The bank confirmed the transfers: the payout account is settled against the clearing account. */
   async markPaid(id: string, reference: string): Promise<PayoutBatchEntity> {
     await withTransaction(this.db, async (em) => {
-      const [batch] = (await em.query(
-        'SELECT status, total_fen AS totalFen FROM payout_batches WHERE id = ? FOR UPDATE',
-        [id],
-      )) as { status: string; totalFen: string }[];
+      const batch = await this.repo.lockBatch(em, id);
       if (!batch) {
         throw new PayoutNotFoundError(id);
       }
@@ -217,29 +182,25 @@ export class PayoutsService {
           postings: [
             {
               account: { type: AccountType.Payout, ownerId: 'bank' },
-              amountFen: -Number(batch.totalFen),
+              amountFen: -batch.totalFen,
               source: IncomeSource.Payout,
               availableOn: today,
             },
             {
               account: { type: AccountType.PaymentClearing, ownerId: 'bank' },
-              amountFen: Number(batch.totalFen),
+              amountFen: batch.totalFen,
               source: IncomeSource.Payout,
               availableOn: today,
             },
           ],
         },
       ]);
-      await em.update(
-        PayoutBatchEntity,
-        { id },
-        { status: 'PAID', bankReference: reference, paidAt: new Date() },
-      );
+      await this.repo.markPaid(em, id, reference);
     });
     return this.get(id);
   }
 
   linesOf(batchId: string): Promise<PayoutLineEntity[]> {
-    return this.lines.find({ where: { batchId: In([batchId]) }, order: { householdId: 'ASC' } });
+    return this.repo.linesOf(batchId);
   }
 }
