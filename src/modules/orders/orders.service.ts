@@ -90,7 +90,12 @@ export class OrdersService {
       if (attempt > OPTIMISTIC_ATTEMPTS) {
         const lines = await withBatchTransaction(this.batch, async (tx) => {
           const planned = this.planLines(order, input, await stock.plan(input.lines, tx));
-          await tx.commit(this.placeStatements(order, planned, stock));
+          try {
+            await tx.commit(this.placeStatements(order, planned, stock));
+          } catch (e) {
+            // A source whose plan under lock missed a take: still an answer, never a 500.
+            throw stock.isTaken(e) ? new OutOfStockError() : e;
+          }
           return planned;
         });
         this.outbox.kick();
