@@ -1,7 +1,7 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { createPool, Pool, PoolConnection } from 'mysql2/promise';
 import { Env, ENV } from '@/config/env';
-import { parseDatabaseUrl } from './database-url';
+import { connectionSettings } from './data-source-options';
 
 /**
  * The connections that may carry several statements in one round trip (`multipleStatements`), for the hot
@@ -15,19 +15,9 @@ export class BatchPool implements OnApplicationShutdown {
   private closed = false;
 
   constructor(@Inject(ENV) env: Env) {
-    const t = parseDatabaseUrl(env.DATABASE_URL);
-    // The same session settings as TypeORM's pool (data-source-options.ts), so rows read the same.
+    // The same session settings as TypeORM's pool, so rows read the same.
     this.pool = createPool({
-      host: t.host,
-      port: t.port,
-      user: t.user,
-      password: t.password,
-      database: t.database,
-      charset: 'utf8mb4_unicode_ci',
-      timezone: 'Z',
-      supportBigNumbers: true,
-      bigNumberStrings: true,
-      dateStrings: ['DATE'],
+      ...connectionSettings(env.DATABASE_URL),
       multipleStatements: true,
       connectionLimit: env.DATABASE_POOL_SIZE,
       enableKeepAlive: true,

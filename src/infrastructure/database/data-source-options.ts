@@ -12,23 +12,35 @@ import { MIGRATIONS } from './migrations';
  */
 export const ENTITY_GLOB = join(__dirname, '..', '..', '**', `*.entity${extname(__filename)}`);
 
-export function dataSourceOptions(
-  env: Pick<Env, 'DATABASE_URL' | 'DATABASE_POOL_SIZE'>,
-  entities: NonNullable<DataSourceOptions['entities']> = [ENTITY_GLOB],
-): DataSourceOptions {
-  const t = parseDatabaseUrl(env.DATABASE_URL);
+/**
+ * The session settings every connection of the service uses (TypeORM's pool and the batch pool alike), so
+ * that a row reads the same whichever pool read it: UTC times, BIGINT money as strings, DATE as text.
+ */
+export function connectionSettings(databaseUrl: string) {
+  const t = parseDatabaseUrl(databaseUrl);
   return {
-    type: 'mysql',
     host: t.host,
     port: t.port,
-    username: t.user,
+    user: t.user,
     password: t.password,
     database: t.database,
     charset: 'utf8mb4_unicode_ci',
     timezone: 'Z',
     supportBigNumbers: true,
     bigNumberStrings: true,
-    dateStrings: ['DATE'],
+    dateStrings: ['DATE'] as 'DATE'[],
+  };
+}
+
+export function dataSourceOptions(
+  env: Pick<Env, 'DATABASE_URL' | 'DATABASE_POOL_SIZE'>,
+  entities: NonNullable<DataSourceOptions['entities']> = [ENTITY_GLOB],
+): DataSourceOptions {
+  const { user, ...settings } = connectionSettings(env.DATABASE_URL);
+  return {
+    type: 'mysql',
+    username: user,
+    ...settings,
     entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
