@@ -12,24 +12,9 @@ import { QueueService } from '@/infrastructure/queue/queue.service';
 import { SettlementService } from '@/modules/orders/settlement.service';
 import { factory } from './support/factory';
 import { startTestApp, TestApp } from './support/test-app';
-import { until } from './support/wait';
+import { until, within } from './support/wait';
 
 const API = '/api/v1';
-
-/** `fn()`, or an error naming `what` if it has not settled within `ms`. */
-async function within<T>(ms: number, what: string, fn: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      fn(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 type Bulk = Parameters<Queue['addBulk']>[0];
 

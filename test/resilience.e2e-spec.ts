@@ -16,25 +16,10 @@ import { urlFor } from './support/databases';
 import { factory } from './support/factory';
 import { freePort, Proc, runMain } from './support/process';
 import { startTestApp, TestApp } from './support/test-app';
-import { until } from './support/wait';
+import { until, within } from './support/wait';
 
 const API = '/api/v1';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** `fn()`, or an error naming `what` if it has not settled within `ms`. */
-async function within<T>(ms: number, what: string, fn: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      fn(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Holds `addBulk` calls on a queue until `open()`: the dispatcher then stays inside its Redis call. */
 function holdAddBulk(queue: Queue) {
