@@ -281,7 +281,15 @@ describe('resilience: crashes and outages lose no money', () => {
       // The jobs it held: in BullMQ's active list, their locks left to expire.
       const orphans = await redis.lrange(`${prefix}:${QueueName.Ledger}:active`, 0, -1);
       console.log(`SIGKILL after ${atKill} of 1000 lines; ${orphans.length} jobs were in its hands`);
-      expect(atKill).toBe(40);
+      // Both free jobs (40 lines) are posted before the kill, unless one lost a deadlock to its twin on a busy
+      // machine and waits for its retry (a failed attempt: the second worker runs it); the kill lands in the
+      // middle either way, with the two held jobs in hand.
+      if (atKill !== 40) {
+        console.log(
+          `a free job did not finish before the kill; the worker said:\n${first.output().slice(-4000)}`,
+        );
+      }
+      expect([20, 40]).toContain(atKill);
       expect(orphans.length).toBe(2);
 
       // What half a minute would bring, without waiting for it (a wait that a loaded machine stretches past

@@ -17,8 +17,11 @@ export interface TransactionOptions {
   isolation?: 'READ COMMITTED';
 }
 
-/** The one retry policy of both transaction helpers: deadlocks only, a bounded number of times. */
-async function retryingDeadlocks<T>(attempts: number, run: () => Promise<T>): Promise<T> {
+/**
+ * The one retry policy (of both transaction helpers, and of a lone statement that can deadlock): deadlocks
+ * only, a bounded number of times.
+ */
+export async function retryingDeadlocks<T>(attempts: number, run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { runStatements, Statement } from '@/infrastructure/database/transaction';
+import { retryingDeadlocks, runStatements, Statement } from '@/infrastructure/database/transaction';
 import { AccountType } from './entities/ledger-account.entity';
 import { EntryKind } from './entities/journal-entry.entity';
 import { IncomeSource } from './entities/posting.entity';
@@ -68,10 +68,25 @@ export class LedgerRepository {
     if (keys.length === 0) {
       return [];
     }
-    const params = keys.flatMap((k) => [k.type, k.ownerId]);
-    await this.db.query(
-      `INSERT IGNORE INTO ledger_accounts (type, owner_id) VALUES ${keys.map(() => '(?, ?)').join(',')}`,
-      params,
+    // In one order everywhere, so two jobs creating the same accounts at once lock them in the same order;
+    // InnoDB may still pick a victim among concurrent INSERT IGNOREs on one key, so a deadlock is retried.
+    const sorted = [...keys].sort((a, b) =>
+      a.type === b.type
+        ? a.ownerId < b.ownerId
+          ? -1
+          : a.ownerId > b.ownerId
+            ? 1
+            : 0
+        : a.type < b.type
+          ? -1
+          : 1,
+    );
+    const params = sorted.flatMap((k) => [k.type, k.ownerId]);
+    await retryingDeadlocks(5, () =>
+      this.db.query(
+        `INSERT IGNORE INTO ledger_accounts (type, owner_id) VALUES ${sorted.map(() => '(?, ?)').join(',')}`,
+        params,
+      ),
     );
     const rows = (await this.db.query(
       `SELECT id, type, owner_id AS ownerId FROM ledger_accounts WHERE ${keys.map(() => '(type = ? AND owner_id = ?)').join(' OR ')}`,
