@@ -84,11 +84,6 @@ export class OrderLifecycle {
     this.processes.add(process.name);
   }
 
-  /** Every state known, the core's first. */
-  allStates(): OrderState[] {
-    return [...this.states];
-  }
-
   can(from: OrderState, to: OrderState, channel: Channel): boolean {
     return this.transitions.some(
       (t) => t.from === from && t.to === to && (!t.channels || t.channels.includes(channel)),

@@ -1,7 +1,6 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { BatchPool } from '@/infrastructure/database/batch-pool';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
 import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
@@ -39,11 +38,8 @@ export interface NewOrder {
  */
 @Injectable()
 export class OrdersService {
-  private readonly logger = new Logger(OrdersService.name);
-
   constructor(
     @Inject(BatchPool) private readonly batch: BatchPool,
-    @InjectDataSource() private readonly db: DataSource,
     @Inject(OrdersRepository) private readonly repo: OrdersRepository,
     @Inject(LotStock) private readonly lotStock: LotStock,
     @Inject(ChannelPolicies) private readonly policies: ChannelPolicies,
