@@ -49,7 +49,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(env),
+        ConfigModule.forRoot(env, role),
         LoggerModule.forRoot(loggerOptions(env, logStream)),
         TypeOrmModule.forRoot(appDataSourceOptions(env)),
         BatchPoolModule,

@@ -97,7 +97,7 @@ export async function createHttpApp(options: AppOptions): Promise<NestFastifyApp
       void parseJson(req, body as unknown as string, done);
     },
   );
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics', 'k/:code'] });
   app.useGlobalPipes(createValidationPipe());
 
   const metrics = app.get(MetricsService);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { bpsOf, fenTransformer, splitFen } from './money';
+import { bpsOf, fenTransformer, formatYuan, splitFen } from './money';
 
 describe('splitFen', () => {
   it('gives 100 fen among three equal weights as 34, 33, 33 (ties to the first listed)', () => {
@@ -55,5 +55,15 @@ describe('money helpers', () => {
     expect(() => fenTransformer.from('9007199254740993')).toThrow(RangeError);
     expect(() => fenTransformer.to(0.1)).toThrow(RangeError);
     expect(fenTransformer.to(42)).toBe(42);
+  });
+});
+
+describe('formatYuan', () => {
+  it('writes fen as yuan with two decimals, exactly', () => {
+    expect(formatYuan(5980)).toBe('59.80');
+    expect(formatYuan(5)).toBe('0.05');
+    expect(formatYuan(0)).toBe('0.00');
+    expect(formatYuan(-1234)).toBe('-12.34');
+    expect(formatYuan(Number.MAX_SAFE_INTEGER)).toBe('90071992547409.91');
   });
 });

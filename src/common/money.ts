@@ -65,3 +65,10 @@ export function splitFen(total: number, weights: readonly number[]): number[] {
 export function bpsOf(amountFen: number, bps: number): number {
   return Number((BigInt(amountFen) * BigInt(bps) + 5000n) / 10000n);
 }
+
+/** Fen as yuan with two decimals, for people to read (`5980` → `59.80`); exact, no floating point. */
+export function formatYuan(fen: number): string {
+  const sign = fen < 0 ? '-' : '';
+  const abs = Math.abs(fen);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}

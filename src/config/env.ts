@@ -258,6 +258,40 @@ export class Env {
   @IsInt()
   @Min(1)
   PAYOUT_MINIMUM_FEN: number;
+
+  /** Signs cabinet QR codes (`qrUrl`); empty means a key derived from JWT_SECRET. */
+  @ValidateIf((_, v) => v !== '')
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  KIOSK_QR_SECRET: string;
+
+  /** A cabinet session whose door does not open within this many seconds is cancelled (UNLOCK's `exp`). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  KIOSK_UNLOCK_SECONDS: number;
+
+  /** A door open longer than this raises an alert. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  KIOSK_DOOR_ALERT_SECONDS: number;
+
+  /** A session open this long with no DOOR_CLOSED (the cabinet lost its network) goes to review. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  KIOSK_SESSION_LOST_SECONDS: number;
+
+  /** A cabinet not heard from (heartbeat or event) for this long is OFFLINE. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  KIOSK_OFFLINE_SECONDS: number;
 }
 
 export class ConfigError extends Error {}

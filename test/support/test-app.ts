@@ -45,6 +45,8 @@ export async function startTestApp(label: string, opts: TestAppOptions = {}): Pr
     DATABASE_URL: urlFor(database),
     DATABASE_POOL_SIZE: '5',
     QUEUE_PREFIX: database,
+    // Each app its own group, so that test files running side by side never take each other's cabinet events.
+    MQTT_SHARE_GROUP: database,
     SEED_DEMO: 'false',
     LOG_LEVEL: 'info',
     RATE_LIMIT_PER_MINUTE: '100000',

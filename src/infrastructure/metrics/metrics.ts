@@ -33,6 +33,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly kioskEvents = new Counter({
+    name: 'kiosk_device_events_total',
+    help: 'Cabinet events by type and outcome (handled, or why dropped)',
+    labelNames: ['type', 'outcome'],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

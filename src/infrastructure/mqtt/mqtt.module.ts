@@ -48,6 +48,22 @@ export class MqttService implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
+  /**
+   * Subscribes (QoS 1 unless told) and hands every message on a matching topic to `handler`; the client
+   * subscribes again by itself after a reconnect. Resolves once the broker granted the subscription.
+   */
+  async subscribe(
+    filter: string,
+    handler: (topic: string, payload: Buffer) => void,
+    qos: 0 | 1 = 1,
+  ): Promise<void> {
+    this.client.on('message', (topic, payload) => handler(topic, payload));
+    const granted = await this.client.subscribeAsync(filter, { qos });
+    if (granted.some((g) => g.qos > 2)) {
+      throw new Error(`the broker refused the subscription ${filter}`);
+    }
+  }
+
   async publish(topic: string, payload: object, opts: IClientPublishOptions = { qos: 1 }): Promise<void> {
     await this.client.publishAsync(topic, JSON.stringify(payload), opts);
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Env, ENV } from '@/config/env';
@@ -34,6 +34,9 @@ interface SupplierFacts {
   plotDividendBps: Map<string, number>;
 }
 
+/** Told of orders whose paid lines are all allocated. */
+export type AllocatedListener = (orders: { orderId: string; channel: Channel }[]) => void | Promise<void>;
+
 /**
  * Turns each paid line into one balanced journal entry (key `sale:<lineId>`): the payment clearing account
  * gives the line's amount; the platform, the households and the supplier receive their shares. A refund
@@ -42,6 +45,8 @@ interface SupplierFacts {
  */
 @Injectable()
 export class AllocationService {
+  private readonly logger = new Logger(AllocationService.name);
+  private readonly allocatedListeners: AllocatedListener[] = [];
   // Lots' sources and suppliers' agreements change rarely; a short cache keeps allocation from re-reading them.
   private readonly sources = new MicroCache<{ householdId: string; quantity: number }[]>(5000, 20_000);
   private readonly suppliersCache = new MicroCache<SupplierFacts>(5000);
@@ -165,7 +170,31 @@ export class AllocationService {
       }
     }
     // One round trip: the entries and their postings, committed together.
-    return this.writer.postAlone(entries);
+    const written = await this.writer.postAlone(entries);
+    await this.tellAllocated([...orders].map(([orderId, o]) => ({ orderId, channel: o.channel })));
+    return written;
+  }
+
+  /**
+   * Listens for orders whose every paid line is allocated (told after the commit, on every run, so a listener
+   * must be idempotent). A channel that tells its buyer how much reached households (a cabinet's SMS
+   * receipt) listens here; the ledger itself knows no channel.
+   */
+  onAllocated(listener: AllocatedListener): void {
+    this.allocatedListeners.push(listener);
+  }
+
+  private async tellAllocated(orders: { orderId: string; channel: Channel }[]): Promise<void> {
+    if (!orders.length) {
+      return;
+    }
+    for (const listener of this.allocatedListeners) {
+      try {
+        await listener(orders);
+      } catch (err) {
+        this.logger.error({ err, orderIds: orders.map((o) => o.orderId) }, 'an allocation listener failed');
+      }
+    }
   }
 
   private accountOf(to: Beneficiary, supplierId: string): AccountKey {

@@ -58,6 +58,17 @@ export class IncomeRepository {
     }));
   }
 
+  /** How many fen of an order's sales (net of its refunds) are on households' accounts. */
+  async householdFenOfOrder(orderId: string): Promise<number> {
+    const [{ fen }] = (await this.db.query(
+      `SELECT COALESCE(SUM(p.amount_fen), 0) AS fen FROM journal_entries e
+         JOIN postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
+        WHERE e.order_id = ? AND a.type = 'HOUSEHOLD'`,
+      [orderId],
+    )) as { fen: string }[];
+    return Number(fen);
+  }
+
   /** How many fen of a lot's sales are on households' accounts. */
   async householdFenOfLot(lotId: string): Promise<number> {
     const [{ fen }] = (await this.db.query(

@@ -124,6 +124,11 @@ export class IncomeService implements LotIncomeReader {
     return s;
   }
 
+  /** How many fen of an order's sales reached households (net of refunds), as posted so far. */
+  householdFenOfOrder(orderId: string): Promise<number> {
+    return this.repo.householdFenOfOrder(orderId);
+  }
+
   householdFenOfLot(lotId: string): Promise<number> {
     return this.repo.householdFenOfLot(lotId);
   }

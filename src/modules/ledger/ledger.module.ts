@@ -61,6 +61,6 @@ import { ReconciliationService } from './reconciliation.service';
     LedgerJobs,
     { provide: LOT_INCOME_READER, useExisting: IncomeService },
   ],
-  exports: [LOT_INCOME_READER, LedgerWriter, AllocationService],
+  exports: [LOT_INCOME_READER, LedgerWriter, AllocationService, IncomeService],
 })
 export class LedgerModule {}

@@ -21,7 +21,10 @@ import { ApiErrors } from '@/common/errors/api-errors';
 import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
 import { Page } from '@/common/pagination';
 import {
+  AgreementView,
+  CreateAgreementDto,
   CreateOrderDto,
+  mapAgreement,
   CreatePaymentDto,
   CreateRefundDto,
   mapOrder,
@@ -49,6 +52,7 @@ import {
   RefundExceedsPaymentError,
   UnknownProviderError,
 } from './errors';
+import { AgreementsService } from './agreements.service';
 import { OrdersService } from './orders.service';
 import { PaymentStartService } from './payment-start.service';
 import { RefundsService } from './refunds.service';
@@ -62,7 +66,28 @@ export class OrdersController {
     @Inject(PaymentStartService) private readonly payments: PaymentStartService,
     @Inject(SettlementService) private readonly settlement: SettlementService,
     @Inject(RefundsService) private readonly refunds: RefundsService,
+    @Inject(AgreementsService) private readonly agreements: AgreementsService,
   ) {}
+
+  @Post('me/payment-agreements')
+  @Idempotent()
+  @Roles(Role.Citizen)
+  @ApiOperation({
+    summary: 'Agree to pay after use (smart cabinets charge through it); agreeing again answers the same one',
+  })
+  @ApiCreatedResponse({ type: AgreementView })
+  @ApiErrors(UnknownProviderError, PaymentProviderUnavailableError)
+  async agree(@CurrentUser() user: AuthUser, @Body() dto: CreateAgreementDto): Promise<AgreementView> {
+    return mapAgreement(await this.agreements.agree(user.id, dto.provider));
+  }
+
+  @Get('me/payment-agreements')
+  @Roles(Role.Citizen)
+  @ApiOperation({ summary: 'My active pay-after-use agreements' })
+  @ApiOkResponse({ type: AgreementView, isArray: true })
+  async myAgreements(@CurrentUser() user: AuthUser): Promise<AgreementView[]> {
+    return (await this.agreements.activeOf(user.id)).map(mapAgreement);
+  }
 
   @Post('orders')
   @Idempotent()

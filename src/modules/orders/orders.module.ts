@@ -6,6 +6,7 @@ import { OrderLineEntity } from './entities/order-line.entity';
 import { PaymentAgreementEntity } from './entities/payment-agreement.entity';
 import { PaymentEntity } from './entities/payment.entity';
 import { RefundEntity } from './entities/refund.entity';
+import { AgreementsService } from './agreements.service';
 import { ChannelPolicies } from './channel-policy';
 import { OrdersJobs } from './jobs/orders.jobs';
 import { LotStock } from './lot-stock';
@@ -37,6 +38,7 @@ import { SettlementService } from './settlement.service';
   ],
   controllers: [OrdersController],
   providers: [
+    AgreementsService,
     OrdersService,
     OrdersRepository,
     PaymentsRepository,
@@ -51,6 +53,7 @@ import { SettlementService } from './settlement.service';
     LotStock,
   ],
   exports: [
+    AgreementsService,
     OrdersService,
     PaymentStartService,
     SettlementService,

@@ -202,6 +202,22 @@ export class OrdersRepository {
       orderId,
     ]);
   }
+
+  /** A buyer's orders of a channel in `status` with no PENDING payment, oldest first. */
+  async unpaidOf(
+    buyerUserId: string,
+    channel: Channel,
+    status: OrderStatus,
+  ): Promise<{ orderId: string; totalFen: number; createdAt: Date }[]> {
+    const rows = (await this.db.query(
+      `SELECT o.id, o.total_fen AS totalFen, o.created_at AS createdAt FROM orders o
+        WHERE o.buyer_user_id = ? AND o.channel = ? AND o.status = ?
+          AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.open_order_id = o.id)
+        ORDER BY o.created_at, o.id`,
+      [buyerUserId, channel, status],
+    )) as { id: string; totalFen: string; createdAt: Date }[];
+    return rows.map((r) => ({ orderId: r.id, totalFen: Number(r.totalFen), createdAt: r.createdAt }));
+  }
 }
 
 export const ORDER_COLUMNS = `SELECT id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, paid_at,

@@ -25,6 +25,11 @@ export type { PaidOrder } from './orders.repository';
 const OPTIMISTIC_ATTEMPTS = 2;
 
 export interface NewOrder {
+  /**
+   * The order's id, when the channel must place it exactly once (a cabinet session places the order named by
+   * its own id, so a retry finds it instead of placing a second one: 409 from the primary key).
+   */
+  id?: string;
   buyerUserId: string;
   channel: Channel;
   lines: { productId: string; quantity: number; lotId?: string; unitPriceFen?: number }[];
@@ -63,7 +68,7 @@ export class OrdersService {
     const stock = this.stockOf(input.channel);
     const now = new Date();
     const order = Object.assign(new OrderEntity(), {
-      id: newId(),
+      id: input.id ?? newId(),
       buyerUserId: input.buyerUserId,
       channel: input.channel,
       status: policy.initialStatus as OrderStatus,
@@ -215,6 +220,22 @@ export class OrdersService {
       items: page.items.map(({ order, lines }) => mapOrder(order, lines)),
       nextCursor: page.nextCursor,
     };
+  }
+
+  /**
+   * A buyer's orders of a channel awaiting payment with no payment under way (a declined pay-after-use
+   * charge, say): the balance they owe. Oldest first.
+   */
+  unpaidOf(
+    buyerUserId: string,
+    channel: Channel,
+  ): Promise<{ orderId: string; totalFen: number; createdAt: Date }[]> {
+    return this.repo.unpaidOf(buyerUserId, channel, OrderStatus.PendingPayment);
+  }
+
+  /** Whether an order with this id exists (a channel that names its orders' ids asks before placing one). */
+  async exists(id: string): Promise<boolean> {
+    return (await this.repo.find(id)) !== null;
   }
 
   /** An order and its lines in one round trip (buyers poll this while they wait for PAID); 404 when missing. */

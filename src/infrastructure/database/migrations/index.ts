@@ -4,6 +4,7 @@ import { Spine1795917295387 } from './1795917295387-Spine';
 import { CheckoutPaths1795930000000 } from './1795930000000-CheckoutPaths';
 import { OutboxClaims1795940000000 } from './1795940000000-OutboxClaims';
 import { OrderPolicies1795950000000 } from './1795950000000-OrderPolicies';
+import { Kiosk1795960000000 } from './1795960000000-Kiosk';
 
 /** Every migration in order; the only way the schema changes. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CheckoutPaths1795930000000,
   OutboxClaims1795940000000,
   OrderPolicies1795950000000,
+  Kiosk1795960000000,
 ];

@@ -268,3 +268,26 @@ export class NotificationReceivedView {
   @ApiProperty({ enum: [true] })
   received: true;
 }
+
+export class CreateAgreementDto {
+  @ApiProperty({ enum: ['sandbox'], example: 'sandbox' })
+  @IsIn(['sandbox'])
+  provider: string;
+}
+
+/** A pay-after-use authorisation (its provider reference is never shown). */
+export class AgreementView {
+  @ApiProperty({ example: '01JD3K5Q6W7X8Y9Z0A1B2C3D4E' }) id: string;
+  @ApiProperty({ example: 'sandbox' }) provider: string;
+  @ApiProperty({ enum: ['ACTIVE', 'REVOKED'] }) status: 'ACTIVE' | 'REVOKED';
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export function mapAgreement(a: {
+  id: string;
+  provider: string;
+  status: 'ACTIVE' | 'REVOKED';
+  createdAt: Date;
+}): AgreementView {
+  return { id: a.id, provider: a.provider, status: a.status, createdAt: a.createdAt.toISOString() };
+}

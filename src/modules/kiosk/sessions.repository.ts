@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, In, LessThan, Repository } from 'typeorm';
+import { KioskSessionEntity, SessionKind, SessionStatus } from './entities/kiosk-session.entity';
+
+/** The queries on cabinet sessions. Every change of status is conditional on the status it leaves. */
+@Injectable()
+export class SessionsRepository {
+  constructor(
+    @InjectRepository(KioskSessionEntity) private readonly sessions: Repository<KioskSessionEntity>,
+  ) {}
+
+  private repo(em?: EntityManager): Repository<KioskSessionEntity> {
+    return em ? em.getRepository(KioskSessionEntity) : this.sessions;
+  }
+
+  /** Inserts a session; a second open session of the same cabinet fails on `uq_kiosk_sessions_open_cabinet`. */
+  async insert(s: KioskSessionEntity, em?: EntityManager): Promise<void> {
+    await this.repo(em).insert(s);
+  }
+
+  find(id: string, em?: EntityManager, lock = false): Promise<KioskSessionEntity | null> {
+    return this.repo(em).findOne({
+      where: { id },
+      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+  }
+
+  findByOrder(orderId: string): Promise<KioskSessionEntity | null> {
+    return this.sessions.findOne({ where: { orderId } });
+  }
+
+  /**
+   * Moves a session from one of `from` to the patch's status (and fields); true when it did. A session that
+   * is over frees its cabinet (`open_cabinet_id` NULL).
+   */
+  async transition(
+    id: string,
+    from: SessionStatus[],
+    patch: Partial<KioskSessionEntity> & { status: SessionStatus },
+    em?: EntityManager,
+  ): Promise<boolean> {
+    const over = patch.status !== SessionStatus.Unlocking && patch.status !== SessionStatus.Open;
+    const r = await this.repo(em).update(
+      { id, status: In(from) },
+      { ...patch, ...(over ? { openCabinetId: null } : {}) },
+    );
+    return r.affected === 1;
+  }
+
+  async update(id: string, patch: Partial<KioskSessionEntity>, em?: EntityManager): Promise<void> {
+    await this.repo(em).update({ id }, patch);
+  }
+
+  /** Marks the receipt sent; true for the one caller that did (so the SMS goes once). */
+  async claimReceipt(id: string, at: Date): Promise<boolean> {
+    const r = await this.sessions
+      .createQueryBuilder()
+      .update()
+      .set({ receiptSentAt: at })
+      .where('id = :id AND receipt_sent_at IS NULL', { id })
+      .execute();
+    return r.affected === 1;
+  }
+
+  async releaseReceipt(id: string): Promise<void> {
+    await this.sessions.update({ id }, { receiptSentAt: null });
+  }
+
+  /** Sessions in a status, oldest change first, after a cursor (an id). */
+  inStatus(status: SessionStatus, limit: number, afterId?: string): Promise<KioskSessionEntity[]> {
+    const qb = this.sessions
+      .createQueryBuilder('s')
+      .where('s.status = :status', { status })
+      .orderBy('s.id', 'ASC')
+      .take(limit);
+    if (afterId) {
+      qb.andWhere('s.id > :afterId', { afterId });
+    }
+    return qb.getMany();
+  }
+
+  /** A user's sessions, newest first. */
+  ofUser(userId: string, limit: number, kind = SessionKind.Sale): Promise<KioskSessionEntity[]> {
+    return this.sessions.find({
+      where: { userId, kind },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: limit,
+    });
+  }
+
+  /** Sessions still UNLOCKING or OPEN that began before `before` (the watchdog's sweep). */
+  stale(before: Date, limit: number): Promise<KioskSessionEntity[]> {
+    return this.sessions.find({
+      where: { status: In([SessionStatus.Unlocking, SessionStatus.Open]), createdAt: LessThan(before) },
+      take: limit,
+    });
+  }
+}
