@@ -30,6 +30,11 @@ export interface TestAppOptions {
   role?: AppRole;
   /** Listen on a real port (PUBLIC_BASE_URL points at it), so the sandbox gateway can post notifications. */
   listen?: boolean;
+  /**
+   * A second copy of another test app: the same database, queue prefix and MQTT share group, as two copies of
+   * one deployment are. Closing it leaves the database to the first.
+   */
+  copyOf?: TestApp;
 }
 
 /**
@@ -37,7 +42,7 @@ export interface TestAppOptions {
  * and the real broker. Logs are captured for assertions.
  */
 export async function startTestApp(label: string, opts: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase(label);
+  const database = opts.copyOf ? opts.copyOf.database : await createTestDatabase(label);
   const port = opts.listen ? await freePort() : 0;
   const env = loadEnv({
     ...(opts.listen ? { PUBLIC_BASE_URL: `http://127.0.0.1:${port}` } : {}),
@@ -87,6 +92,9 @@ export async function startTestApp(label: string, opts: TestAppOptions = {}): Pr
     adminToken,
     close: async () => {
       await app.close();
+      if (opts.copyOf) {
+        return;
+      }
       // Queues, the outbox marker, rate-limit counters: everything this app wrote is under its prefix.
       await unlinkKeys(`${env.QUEUE_PREFIX}:*`, env.REDIS_URL);
       await dropDatabase(database);

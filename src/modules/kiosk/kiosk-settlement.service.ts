@@ -209,6 +209,9 @@ export class KioskSettlementService implements OnModuleInit {
   private async price(
     taken: { slot: CabinetSlotEntity; quantity: number }[],
   ): Promise<{ items: SessionItem[]; totalFen: number } | { problem: string }> {
+    if (!taken.length) {
+      return { items: [], totalFen: 0 };
+    }
     const { products } = await this.stock.planOrder(
       taken.map((t) => ({ productId: t.slot.productId, quantity: 0 })),
     );

@@ -41,7 +41,9 @@ describe('weigh: weight deltas to items (API.md settlement)', () => {
   it('a delta off whole units by more than the tolerance goes to review with both candidates', () => {
     const r = weigh([tea], [{ slotNo: 1, weightGrams: 2500 }], [{ slotNo: 1, weightGrams: 2130 }]);
     expect(r.kind).toBe('REVIEW');
-    if (r.kind !== 'REVIEW') {return;}
+    if (r.kind !== 'REVIEW') {
+      return;
+    }
     expect(r.reason).toContain('slot 1 lost 370 g');
     expect(r.evidence.slots[0]).toMatchObject({
       slotNo: 1,

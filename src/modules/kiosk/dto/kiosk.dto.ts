@@ -297,6 +297,13 @@ export class KioskSessionView {
   @ApiProperty({ type: String, nullable: true }) disputeReason: string | null;
   @ApiProperty({ type: String, nullable: true }) reviewReason: string | null;
   @ApiProperty({ type: String, nullable: true }) resolutionNote: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the SMS receipt was sent',
+  })
+  receiptSentAt: string | null;
 }
 
 export class SessionListView {
@@ -459,6 +466,7 @@ export function mapSession(s: KioskSessionEntity, f: SessionFacts): KioskSession
     disputeReason: s.disputeReason,
     reviewReason: s.reviewReason,
     resolutionNote: s.resolutionNote,
+    receiptSentAt: s.receiptSentAt ? s.receiptSentAt.toISOString() : null,
   };
 }
 
