@@ -84,6 +84,25 @@ describe('smart cabinets: sessions', () => {
     expect(Number(none[0].n)).toBe(0);
   });
 
+  it('a scanned code tells anyone the cabinet and whether it can be opened; a forged one is 404', async () => {
+    const ok = await t.http().get(`${API}/kiosk/scan`).query({ qrUrl: c.qrUrl });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({
+      code: c.code,
+      name: '万州区行政中心专柜',
+      address: '万州区行政中心一楼大厅',
+      siteType: 'GOVERNMENT',
+      status: 'ONLINE',
+      busy: false,
+    });
+    const forged = await t
+      .http()
+      .get(`${API}/kiosk/scan`)
+      .query({ qrUrl: c.qrUrl.replace(c.code, `${c.code}X`) });
+    expect(forged.status).toBe(404);
+    expect(forged.body.code).toBe('cabinet-not-found');
+  });
+
   it('a citizen without a pay-after-use agreement is 402 payment-agreement-required', async () => {
     const token = await factory(t).citizen(nextPhone());
     const res = await unlock(token);
@@ -550,6 +569,33 @@ describe('smart cabinets: sessions', () => {
     });
     expect((await put(inSlot)).status).toBe(200);
     expect(await lotLeft()).toBe(lot);
+  });
+
+  it('cabinets stocked at the same time from one lot: every slot stocked, the lot down by exactly their units', async () => {
+    const lotLeft = async () =>
+      Number((await t.db.query('SELECT remaining FROM supply_lots WHERE id = ?', [c.teaLotId]))[0].remaining);
+    const before = await lotLeft();
+    const codes = Array.from({ length: 8 }, (_, i) => `${c.code.slice(0, 20)}-N${i}`);
+    for (const code of codes) {
+      await factory(t).post('/cabinets', { code, name: `专柜${code}`, siteType: 'CBD', address: '万达广场' });
+    }
+    const slot = {
+      productId: c.teaId,
+      lotId: c.teaLotId,
+      unitWeightGrams: 250,
+      toleranceGrams: 20,
+      quantity: 2,
+    };
+    const answers = await Promise.all([
+      ...codes.map((code) =>
+        t.http().put(`${API}/cabinets/${code}/slots/1`).set('Authorization', t.adminToken).send(slot),
+      ),
+      // The same new slot twice at once: the second finds the first's row and moves only the difference.
+      t.http().put(`${API}/cabinets/${codes[0]}/slots/2`).set('Authorization', t.adminToken).send(slot),
+      t.http().put(`${API}/cabinets/${codes[0]}/slots/2`).set('Authorization', t.adminToken).send(slot),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    expect(await lotLeft()).toBe(before - 8 * 2 - 2);
   });
 
   it('the QR poster: PNG and SVG with the cabinet name; staff only', async () => {

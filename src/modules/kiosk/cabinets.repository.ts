@@ -58,8 +58,14 @@ export class CabinetsRepository {
       .findOne({ where: { cabinetId, slotNo }, lock: { mode: 'pessimistic_write' } });
   }
 
-  async saveSlot(em: EntityManager, slot: CabinetSlotEntity): Promise<void> {
-    await em.getRepository(CabinetSlotEntity).save(slot);
+  /** Writes a slot: inserted when new (a concurrent first stocking fails on the key), updated otherwise. */
+  async saveSlot(em: EntityManager, slot: CabinetSlotEntity, isNew: boolean): Promise<void> {
+    const repo = em.getRepository(CabinetSlotEntity);
+    if (isNew) {
+      await repo.insert(slot);
+    } else {
+      await repo.update({ cabinetId: slot.cabinetId, slotNo: slot.slotNo }, slot);
+    }
   }
 
   async deleteSlot(em: EntityManager, cabinetId: string, slotNo: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Env, ENV } from '@/config/env';
 import { FieldCipher } from '@/common/crypto/field-cipher';
 import { ValidationFailedError } from '@/common/errors/domain-error';
@@ -134,50 +134,72 @@ export class CabinetsService {
         { field: 'lotId', message: 'lotId must name a lot of productId' },
       ]);
     }
-    return withTransaction(this.db, async (em) => {
-      const held = await this.repo.slot(em, cabinet.id, slotNo);
-      let fromLot = dto.quantity;
-      if (held && held.lotId === dto.lotId) {
-        fromLot = dto.quantity - held.quantity;
-      } else if (held && held.quantity > 0) {
-        await this.stock.returnStock(em, held.lotId, held.quantity);
-      }
-      if (fromLot > 0) {
-        try {
-          for (const [sql, params] of this.stock.takeStockStatements([
-            { lotId: dto.lotId, quantity: fromLot },
-          ])) {
-            await em.query(sql, params as unknown[]);
-          }
-        } catch (e) {
-          if (isStockTaken(e)) {
-            throw new OutOfStockError(`The lot holds fewer than the ${fromLot} units this slot needs.`);
-          }
+    // READ COMMITTED: locking a slot that does not exist yet takes no gap lock, so cabinets stocked at the same
+    // time (their new slots all fall in the same gap of the key) never deadlock; two first stockings of the
+    // same slot meet on its primary key, and the loser retries and finds the winner's row.
+    return this.stockingTransaction((em) => this.putSlotIn(em, cabinet.id, slotNo, dto));
+  }
+
+  private async stockingTransaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await withTransaction(this.db, work, { isolation: 'READ COMMITTED' });
+      } catch (e) {
+        if (!isDuplicateKey(e) || attempt >= 3) {
           throw e;
         }
-      } else if (fromLot < 0) {
-        await this.stock.returnStock(em, dto.lotId, -fromLot);
       }
-      const slot = Object.assign(new CabinetSlotEntity(), {
-        cabinetId: cabinet.id,
-        slotNo,
-        productId: dto.productId,
-        lotId: dto.lotId,
-        unitWeightGrams: dto.unitWeightGrams,
-        toleranceGrams: dto.toleranceGrams,
-        quantity: dto.quantity,
-        parLevel: dto.parLevel ?? held?.parLevel ?? 0,
-        updatedAt: new Date(),
-      });
-      await this.repo.saveSlot(em, slot);
-      return slot;
+    }
+  }
+
+  private async putSlotIn(
+    em: EntityManager,
+    cabinetId: string,
+    slotNo: number,
+    dto: PutSlotDto,
+  ): Promise<CabinetSlotEntity> {
+    const held = await this.repo.slot(em, cabinetId, slotNo);
+    let fromLot = dto.quantity;
+    if (held && held.lotId === dto.lotId) {
+      fromLot = dto.quantity - held.quantity;
+    } else if (held && held.quantity > 0) {
+      await this.stock.returnStock(em, held.lotId, held.quantity);
+    }
+    if (fromLot > 0) {
+      try {
+        for (const [sql, params] of this.stock.takeStockStatements([
+          { lotId: dto.lotId, quantity: fromLot },
+        ])) {
+          await em.query(sql, params as unknown[]);
+        }
+      } catch (e) {
+        if (isStockTaken(e)) {
+          throw new OutOfStockError(`The lot holds fewer than the ${fromLot} units this slot needs.`);
+        }
+        throw e;
+      }
+    } else if (fromLot < 0) {
+      await this.stock.returnStock(em, dto.lotId, -fromLot);
+    }
+    const slot = Object.assign(new CabinetSlotEntity(), {
+      cabinetId,
+      slotNo,
+      productId: dto.productId,
+      lotId: dto.lotId,
+      unitWeightGrams: dto.unitWeightGrams,
+      toleranceGrams: dto.toleranceGrams,
+      quantity: dto.quantity,
+      parLevel: dto.parLevel ?? held?.parLevel ?? 0,
+      updatedAt: new Date(),
     });
+    await this.repo.saveSlot(em, slot, !held);
+    return slot;
   }
 
   /** Empties a slot: its units go back to their lot. */
   async removeSlot(code: string, slotNo: number): Promise<void> {
     const cabinet = await this.requireByCode(code);
-    await withTransaction(this.db, async (em) => {
+    await this.stockingTransaction(async (em) => {
       const held = await this.repo.slot(em, cabinet.id, slotNo);
       if (!held) {
         throw new SlotNotFoundError(slotNo);

@@ -20,7 +20,13 @@ import { CabinetEventType, SlotWeight } from './device/protocol';
 import { KioskSessionView, ResolveDto } from './dto/kiosk.dto';
 import { CabinetSlotEntity } from './entities/cabinet-slot.entity';
 import { AlertKind } from './entities/kiosk-alert.entity';
-import { KioskSessionEntity, SessionItem, SessionKind, SessionStatus } from './entities/kiosk-session.entity';
+import {
+  KioskSessionEntity,
+  ReasonCode,
+  SessionItem,
+  SessionKind,
+  SessionStatus,
+} from './entities/kiosk-session.entity';
 import { SessionNotInReviewError } from './errors';
 import { KioskJobName } from './jobs/kiosk.job-definitions';
 import { KioskSessionsService } from './sessions.service';
@@ -130,6 +136,7 @@ export class KioskSettlementService implements OnModuleInit {
         closedAt: new Date(),
         weightsAfter: after,
         reviewReason: 'the door closed without a DOOR_OPENED (no weights before)',
+        reasonCode: ReasonCode.NoDoorOpened,
         evidence: { slots: [], candidateItems: [] },
       });
       return;
@@ -153,6 +160,7 @@ export class KioskSettlementService implements OnModuleInit {
         closedAt: now,
         weightsAfter: after,
         reviewReason: outcome.reason,
+        reasonCode: outcome.code,
         evidence: outcome.evidence,
       });
       return;
@@ -176,6 +184,7 @@ export class KioskSettlementService implements OnModuleInit {
         closedAt: now,
         weightsAfter: after,
         reviewReason: priced.problem,
+        reasonCode: ReasonCode.NotCertified,
         evidence: outcome.evidence,
       });
       return;
@@ -293,17 +302,19 @@ export class KioskSettlementService implements OnModuleInit {
     const [agreement] = await this.agreements.activeOf(userId);
     if (!agreement) {
       this.logger.warn({ sessionId, orderId }, 'no agreement to charge: the purchase stays unpaid');
-      return;
+    } else {
+      try {
+        await this.payments.chargeAgreement(order, agreement.provider, agreement.agreementRef);
+      } catch (e) {
+        // Declined at once, or the provider is down: the order stays unpaid (the citizen pays from the page).
+        this.logger.warn(
+          { sessionId, orderId, err: e as Error },
+          'the pay-after-use charge did not go through',
+        );
+      }
     }
-    try {
-      await this.payments.chargeAgreement(order, agreement.provider, agreement.agreementRef);
-    } catch (e) {
-      // Declined at once, or the provider is down: the order stays unpaid (the citizen pays from the page).
-      this.logger.warn(
-        { sessionId, orderId, err: e as Error },
-        'the pay-after-use charge did not go through',
-      );
-    }
+    // Until now an order without a payment is being charged, not unpaid.
+    await this.sessions.update(sessionId, { chargedAt: new Date() });
   }
 
   /** A settled session whose order was never placed (the process died in between) is placed and charged. */
@@ -336,6 +347,7 @@ export class KioskSettlementService implements OnModuleInit {
         closedAt: now,
         weightsAfter: after,
         reviewReason: `restocking: ${outcome.reason}`,
+        reasonCode: outcome.code,
         evidence: outcome.evidence,
       });
       return;
@@ -397,6 +409,7 @@ export class KioskSettlementService implements OnModuleInit {
         closedAt: now,
         weightsAfter: after,
         reviewReason: 'restocking: the chosen lot holds fewer units than were put in',
+        reasonCode: ReasonCode.RestockLotShort,
         evidence: outcome.evidence,
       });
     }

@@ -20,7 +20,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentUser, Roles } from '@/common/auth/decorators';
+import { CurrentUser, Public, Roles } from '@/common/auth/decorators';
 import { AuthUser, Role } from '@/common/auth/role';
 import { ApiErrors } from '@/common/errors/api-errors';
 import { Idempotent } from '@/common/idempotency/idempotency.interceptor';
@@ -38,6 +38,7 @@ import {
   CabinetCodeParam,
   CabinetCreatedView,
   CabinetListView,
+  CabinetScanView,
   CabinetView,
   CreateCabinetDto,
   DisputeDto,
@@ -50,6 +51,7 @@ import {
   QrQuery,
   ResolveDto,
   RestockDto,
+  ScanQuery,
   ReviewPage,
   SessionListView,
   SlotParams,
@@ -228,6 +230,18 @@ export class KioskController {
   }
 
   // --- sessions ---
+
+  @Get('kiosk/scan')
+  @Public()
+  @ApiOperation({
+    summary:
+      'What a scanned QR code names: the cabinet, its status and whether it is in use (no sign-in needed)',
+  })
+  @ApiOkResponse({ type: CabinetScanView })
+  @ApiErrors(CabinetNotFoundError)
+  scan(@Query() q: ScanQuery): Promise<CabinetScanView> {
+    return this.sessions.scan(q.qrUrl);
+  }
 
   @Post('kiosk/sessions')
   @Idempotent()

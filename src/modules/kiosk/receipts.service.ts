@@ -54,7 +54,7 @@ export class KioskReceiptsService implements OnModuleInit {
         return false;
       }
       const cabinet = await this.cabinets.findById(s.cabinetId);
-      const householdFen = await this.income.householdFenOfOrder(orderId);
+      const householdFen = (await this.income.householdFenOfOrder(orderId)) ?? 0;
       const names = new Map<string, string>();
       for (const i of s.items) {
         if (!names.has(i.productId)) {

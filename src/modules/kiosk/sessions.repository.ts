@@ -26,6 +26,11 @@ export class SessionsRepository {
     });
   }
 
+  /** Whether a session is open at the cabinet. */
+  async isBusy(cabinetId: string): Promise<boolean> {
+    return (await this.sessions.count({ where: { openCabinetId: cabinetId } })) > 0;
+  }
+
   findByOrder(orderId: string): Promise<KioskSessionEntity | null> {
     return this.sessions.findOne({ where: { orderId } });
   }

@@ -23,13 +23,14 @@ import {
   mapSession,
   RestockDto,
   ReviewView,
+  CabinetScanView,
   SessionFacts,
   SessionPayment,
   UnpaidBalanceView,
 } from './dto/kiosk.dto';
 import { CabinetEntity, CabinetStatus } from './entities/cabinet.entity';
 import { AlertKind } from './entities/kiosk-alert.entity';
-import { KioskSessionEntity, SessionKind, SessionStatus } from './entities/kiosk-session.entity';
+import { KioskSessionEntity, ReasonCode, SessionKind, SessionStatus } from './entities/kiosk-session.entity';
 import {
   CabinetBusyError,
   CabinetMaintenanceError,
@@ -91,6 +92,27 @@ export class KioskSessionsService {
       throw new UnpaidBalanceError(unpaid.reduce((a, o) => a + o.totalFen, 0));
     }
     return this.open(cabinet, user.id, SessionKind.Sale, null);
+  }
+
+  /**
+   * What the page a QR code opens shows before anyone signs in: the cabinet's name and whether it can be
+   * opened now. A forged or altered code is 404 `cabinet-not-found`, as at the unlock.
+   */
+  async scan(qrUrl: string): Promise<CabinetScanView> {
+    const code = codeOfQrUrl(qrUrl, this.cabinets.qrKey);
+    const cabinet = code ? await this.cabinetRows.findByCode(code) : null;
+    if (!cabinet) {
+      throw new CabinetNotFoundError();
+    }
+    const status = this.cabinets.effectiveStatus(cabinet);
+    return {
+      code: cabinet.code,
+      name: cabinet.name,
+      address: cabinet.address,
+      siteType: cabinet.siteType,
+      status: status === CabinetStatus.Online && !this.gateway.connected ? CabinetStatus.Offline : status,
+      busy: await this.sessions.isBusy(cabinet.id),
+    };
   }
 
   /** An operator opens a cabinet to restock it (or take expired goods out); nobody is charged. */
@@ -165,11 +187,13 @@ export class KioskSessionsService {
       totalFen: 0,
       orderId: null,
       reviewReason: null,
+      reasonCode: null,
       evidence: null,
       disputeReason: null,
       resolvedBy: null,
       resolutionNote: null,
       restock,
+      chargedAt: null,
       receiptSentAt: null,
       createdAt: now,
       updatedAt: now,
@@ -201,6 +225,7 @@ export class KioskSessionsService {
       await this.sessions.transition(session.id, [SessionStatus.Unlocking], {
         status: SessionStatus.Cancelled,
         reviewReason: 'the unlock command could not be sent',
+        reasonCode: ReasonCode.UnlockNotSent,
       });
       throw new CabinetOfflineError();
     }
@@ -275,7 +300,10 @@ export class KioskSessionsService {
       if (!order) {
         payment = SessionPayment.Charging;
       } else {
-        payment = await this.paymentOf(order.status, s.orderId!, s.userId);
+        payment =
+          order.status === OrderStatus.PendingPayment && !s.chargedAt
+            ? SessionPayment.Charging
+            : await this.paymentOf(order.status, s.orderId!, s.userId);
         if (order.status !== OrderStatus.PendingPayment && order.status !== OrderStatus.Cancelled) {
           householdFen = await this.income.householdFenOfOrder(s.orderId!);
         }
@@ -338,6 +366,7 @@ export class KioskSessionsService {
       status: SessionStatus.Review,
       disputeReason: reason,
       reviewReason: 'disputed by the citizen',
+      reasonCode: ReasonCode.Disputed,
       evidence,
     });
     if (!moved) {
@@ -360,6 +389,7 @@ export class KioskSessionsService {
     return this.sessions.transition(sessionId, [SessionStatus.Unlocking], {
       status: SessionStatus.Cancelled,
       reviewReason: `the door did not open within ${this.env.KIOSK_UNLOCK_SECONDS} s`,
+      reasonCode: ReasonCode.UnlockExpired,
     });
   }
 
@@ -388,6 +418,7 @@ export class KioskSessionsService {
     const moved = await this.sessions.transition(sessionId, [SessionStatus.Open], {
       status: SessionStatus.Review,
       reviewReason: reason,
+      reasonCode: ReasonCode.SessionLost,
       evidence: {
         slots: (s.weightsBefore ?? []).map((w) => ({
           slotNo: w.slotNo,

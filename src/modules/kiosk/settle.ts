@@ -1,5 +1,5 @@
 import type { SlotWeight } from './device/protocol';
-import type { ReviewEvidence } from './entities/kiosk-session.entity';
+import { ReasonCode, ReviewEvidence } from './entities/kiosk-session.entity';
 
 /** What settlement needs to know of a slot. */
 export interface SlotScale {
@@ -16,7 +16,7 @@ export type WeighOutcome =
       evidence: ReviewEvidence;
     }
   | { kind: 'NOTHING'; evidence: ReviewEvidence }
-  | { kind: 'REVIEW'; reason: string; evidence: ReviewEvidence };
+  | { kind: 'REVIEW'; reason: string; code: ReasonCode; evidence: ReviewEvidence };
 
 /**
  * The settlement rule of API.md: per slot, taken = (open − closed) / unitWeightGrams rounded to the nearest
@@ -85,7 +85,8 @@ export function weigh(
     }
   }
   if (problems.length) {
-    return { kind: 'REVIEW', reason: problems.join('; '), evidence };
+    const first = evidence.slots.find((x) => x.problem)!.problem!;
+    return { kind: 'REVIEW', reason: problems.join('; '), code: first as ReasonCode, evidence };
   }
   return evidence.candidateItems.length
     ? { kind: 'ITEMS', items: evidence.candidateItems, evidence }
@@ -106,7 +107,7 @@ export function weighRestock(
       changes: { slotNo: number; productId: string; quantity: number }[];
       evidence: ReviewEvidence;
     }
-  | { kind: 'REVIEW'; reason: string; evidence: ReviewEvidence } {
+  | { kind: 'REVIEW'; reason: string; code: ReasonCode; evidence: ReviewEvidence } {
   // A sale's reading of the scales, with weight that grew read as units put in.
   const asSale = weigh(slots, before, after);
   const grew = weigh(slots, after, before);
@@ -142,7 +143,9 @@ export function weighRestock(
     slots: asSale.evidence.slots,
     candidateItems: changes.map((c) => ({ ...c })),
   };
-  return problems.length
-    ? { kind: 'REVIEW', reason: problems.join('; '), evidence }
-    : { kind: 'CHANGES', changes, evidence };
+  if (problems.length) {
+    const first = evidence.slots.find((x) => x.problem)?.problem ?? ReasonCode.OutOfTolerance;
+    return { kind: 'REVIEW', reason: problems.join('; '), code: first as ReasonCode, evidence };
+  }
+  return { kind: 'CHANGES', changes, evidence };
 }

@@ -58,15 +58,20 @@ export class IncomeRepository {
     }));
   }
 
-  /** How many fen of an order's sales (net of its refunds) are on households' accounts. */
-  async householdFenOfOrder(orderId: string): Promise<number> {
-    const [{ fen }] = (await this.db.query(
-      `SELECT COALESCE(SUM(p.amount_fen), 0) AS fen FROM journal_entries e
+  /**
+   * How many fen of an order's sales (net of its refunds) are on households' accounts; null while none of
+   * its lines is allocated yet (the ledger posts all of an order's lines together).
+   */
+  async householdFenOfOrder(orderId: string): Promise<number | null> {
+    const [{ entries, fen }] = (await this.db.query(
+      `SELECT COUNT(DISTINCT e.id) AS entries,
+              COALESCE(SUM(CASE WHEN a.type = 'HOUSEHOLD' THEN p.amount_fen END), 0) AS fen
+         FROM journal_entries e
          JOIN postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
-        WHERE e.order_id = ? AND a.type = 'HOUSEHOLD'`,
+        WHERE e.order_id = ?`,
       [orderId],
-    )) as { fen: string }[];
-    return Number(fen);
+    )) as { entries: string; fen: string }[];
+    return Number(entries) === 0 ? null : Number(fen);
   }
 
   /** How many fen of a lot's sales are on households' accounts. */

@@ -124,8 +124,8 @@ export class IncomeService implements LotIncomeReader {
     return s;
   }
 
-  /** How many fen of an order's sales reached households (net of refunds), as posted so far. */
-  householdFenOfOrder(orderId: string): Promise<number> {
+  /** How many fen of an order's sales reached households (net of refunds); null until it is allocated. */
+  householdFenOfOrder(orderId: string): Promise<number | null> {
     return this.repo.householdFenOfOrder(orderId);
   }
 

@@ -22,6 +22,7 @@ import { CabinetSlotEntity } from '../entities/cabinet-slot.entity';
 import { AlertKind, KioskAlertEntity } from '../entities/kiosk-alert.entity';
 import {
   KioskSessionEntity,
+  ReasonCode,
   ReviewEvidence,
   SessionItem,
   SessionKind,
@@ -221,6 +222,23 @@ export class CabinetCreatedView {
   @ApiProperty({ example: 'http://localhost:3000/k/WZ-CBD-01?t=…' }) qrUrl: string;
 }
 
+export class ScanQuery {
+  @ApiProperty({ description: 'The URL the citizen scanned' })
+  @IsString()
+  @Length(1, 2048)
+  qrUrl: string;
+}
+
+/** What anyone who scanned a cabinet's code may know of it. */
+export class CabinetScanView {
+  @ApiProperty() code: string;
+  @ApiProperty() name: string;
+  @ApiProperty() address: string;
+  @ApiProperty({ enum: SiteType }) siteType: SiteType;
+  @ApiProperty({ enum: CabinetStatus }) status: CabinetStatus;
+  @ApiProperty({ description: 'Someone is using it now' }) busy: boolean;
+}
+
 export class SlotView {
   @ApiProperty({ type: 'integer' }) slotNo: number;
   @ApiProperty() productId: string;
@@ -295,7 +313,18 @@ export class KioskSessionView {
   })
   disputable: boolean;
   @ApiProperty({ type: String, nullable: true }) disputeReason: string | null;
-  @ApiProperty({ type: String, nullable: true }) reviewReason: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why it is in review (or was cancelled), in words',
+  })
+  reviewReason: string | null;
+  @ApiProperty({
+    enum: ReasonCode,
+    nullable: true,
+    description: 'The same as a stable code, for clients to translate',
+  })
+  reasonCode: ReasonCode | null;
   @ApiProperty({ type: String, nullable: true }) resolutionNote: string | null;
   @ApiProperty({
     type: String,
@@ -465,6 +494,7 @@ export function mapSession(s: KioskSessionEntity, f: SessionFacts): KioskSession
     disputable: f.disputable,
     disputeReason: s.disputeReason,
     reviewReason: s.reviewReason,
+    reasonCode: s.reasonCode,
     resolutionNote: s.resolutionNote,
     receiptSentAt: s.receiptSentAt ? s.receiptSentAt.toISOString() : null,
   };

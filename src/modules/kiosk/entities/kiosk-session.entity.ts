@@ -18,6 +18,21 @@ export enum SessionStatus {
   Review = 'REVIEW',
 }
 
+/** Why a session is in review (or was cancelled), as a stable code a client can translate. */
+export enum ReasonCode {
+  OutOfTolerance = 'OUT_OF_TOLERANCE',
+  WeightGrew = 'WEIGHT_GREW',
+  UnknownSlot = 'UNKNOWN_SLOT',
+  MissingReading = 'MISSING_READING',
+  NotCertified = 'NOT_CERTIFIED',
+  NoDoorOpened = 'NO_DOOR_OPENED',
+  SessionLost = 'SESSION_LOST',
+  Disputed = 'DISPUTED',
+  RestockLotShort = 'RESTOCK_LOT_SHORT',
+  UnlockExpired = 'UNLOCK_EXPIRED',
+  UnlockNotSent = 'UNLOCK_NOT_SENT',
+}
+
 /** What was taken from one slot, priced. */
 export interface SessionItem {
   slotNo: number;
@@ -111,6 +126,9 @@ export class KioskSessionEntity {
   @Column({ name: 'review_reason', type: 'varchar', length: 255, nullable: true })
   reviewReason: string | null;
 
+  @Column({ name: 'reason_code', type: 'varchar', length: 24, nullable: true })
+  reasonCode: ReasonCode | null;
+
   @Column({ type: 'simple-json', nullable: true })
   evidence: ReviewEvidence | null;
 
@@ -125,6 +143,10 @@ export class KioskSessionEntity {
 
   @Column({ name: 'restock', type: 'simple-json', nullable: true })
   restock: RestockPlan | null;
+
+  /** When the charge of the session's order was attempted (its outcome is the order's and payment's). */
+  @Column({ name: 'charged_at', type: 'datetime', precision: 3, nullable: true })
+  chargedAt: Date | null;
 
   @Column({ name: 'receipt_sent_at', type: 'datetime', precision: 3, nullable: true })
   receiptSentAt: Date | null;
