@@ -30,6 +30,13 @@ const CABINETS = Number(process.env.BENCH_CABINETS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 2);
 const WATCH = process.env.BENCH_WATCH === 'http' ? 'http' : 'db';
+/**
+ * The sessions per second the cabinets offer together (BENCH_RATE, default 60): after each session a cabinet
+ * waits, as a real one waits for its next customer, so that its cycle averages CABINETS / RATE seconds
+ * (uniformly 0.5–1.5 × that, so the cabinets do not march in step). 0 runs a closed loop with no wait: the
+ * saturation throughput, where latency is mostly queueing.
+ */
+const RATE = Number(process.env.BENCH_RATE ?? 60);
 const FLOOR_ROUND_TRIPS = Number(process.env.BENCH_MQTT_ROUND_TRIPS ?? 2000);
 const SETUP_CONCURRENCY = 8;
 const LOT_UNITS = 10_000_000;
@@ -235,10 +242,12 @@ interface Phase {
   receipts: number[];
   errors: Map<string, number>;
   started: number;
+  /** Every latency with when it began: [u(nlock) | s(ettlement), startMs, ms]; BENCH_SAMPLES=path writes them. */
+  samples: [string, number, number][];
 }
 
 function newPhase(): Phase {
-  return { unlockMs: [], settleMs: [], receipts: [], errors: new Map(), started: 0 };
+  return { unlockMs: [], settleMs: [], receipts: [], errors: new Map(), started: 0, samples: [] };
 }
 
 const countError = (p: Phase, kind: string) => p.errors.set(kind, (p.errors.get(kind) ?? 0) + 1);
@@ -253,10 +262,20 @@ async function runLoops(
   const phase = newPhase();
   const end = Date.now() + seconds * 1000;
   await Promise.all(
-    cabinets.map(async (k) => {
+    cabinets.map(async (k, i) => {
+      const cycleMs = RATE > 0 ? (cabinets.length / RATE) * 1000 : 0;
+      // Spread the first scans over one cycle.
+      await sleep(cycleMs * (i / cabinets.length));
       while (Date.now() < end) {
         phase.started++;
         const t0 = Date.now();
+        const pace = async () => {
+          const wait = cycleMs * (0.5 + Math.random()) - (Date.now() - t0);
+          // Never rush: a wait that ends past the run's end ends the cabinet's run.
+          if (wait > 0) {
+            await sleep(Math.min(wait, end - Date.now() + 1));
+          }
+        };
         const r = await phone(base, 'POST', '/api/v1/kiosk/sessions', k.token, { qrUrl: k.qrUrl });
         if (r.status !== 201) {
           countError(phase, `unlock answered ${r.status} ${String(r.body?.code ?? '')}`.trim());
@@ -270,6 +289,7 @@ async function runLoops(
           continue;
         }
         phase.unlockMs.push(unlockAt - t0);
+        phase.samples.push(['u', t0, unlockAt - t0]);
         const closedTs = await k.closes.wait(id, CLOSE_TIMEOUT_MS);
         if (closedTs === undefined) {
           countError(phase, 'timeout: the door did not close');
@@ -278,6 +298,7 @@ async function runLoops(
         const o = await watcher.wait(id, k.token);
         if (o.kind === 'receipt') {
           phase.settleMs.push(o.receiptMs - closedTs);
+          phase.samples.push(['s', closedTs, o.receiptMs - closedTs]);
           phase.receipts.push(o.receiptMs);
           k.settled++;
           k.lastSettled = { id, receiptMs: o.receiptMs };
@@ -286,6 +307,7 @@ async function runLoops(
         } else {
           countError(phase, `timeout: no receipt within ${RECEIPT_TIMEOUT_MS / 1000} s (status ${o.status})`);
         }
+        await pace();
       }
     }),
   );
@@ -605,6 +627,12 @@ async function main(): Promise<number> {
     const ms = (n: number) => (Number.isNaN(n) ? '-' : String(round1(n)));
     const rows: Record<string, string | number>[] = [
       {
+        measure: `offered load (BENCH_RATE; 0 = closed loop), ${CABINETS} cabinets`,
+        value: RATE > 0 ? `${RATE}/s` : 'closed loop',
+        aim: '',
+        met: '',
+      },
+      {
         measure: 'sessions settled per s (receipt within the run)',
         value: perSecond,
         aim: `≥ ${AIMS.perSecond}`,
@@ -686,6 +714,9 @@ async function main(): Promise<number> {
     }
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     const date = new Date().toISOString();
+    if (process.env.BENCH_SAMPLES) {
+      writeFileSync(process.env.BENCH_SAMPLES, run.samples.map((x) => x.join(',')).join('\n'));
+    }
     writeFileSync(
       join(ROOT, 'bench', 'results', 'kiosk.json'),
       JSON.stringify(
@@ -695,6 +726,7 @@ async function main(): Promise<number> {
             cabinets: CABINETS,
             seconds: SECONDS,
             warmupSeconds: WARMUP_SECONDS,
+            offeredPerSecond: RATE,
             watch: WATCH,
             dwellMs: DWELL_MS,
             slotUnits: SLOT_UNITS,

@@ -36,6 +36,7 @@ export class CabinetsService {
   private readonly key: Buffer;
   /** Secrets never change, and every device event needs its cabinet's: kept a little in each copy. */
   private readonly byCode = new MicroCache<CabinetWithSecret | null>(10_000);
+  private readonly names = new MicroCache<{ code: string; name: string } | null>(60_000);
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -101,6 +102,14 @@ export class CabinetsService {
     return this.byCode.get(code, async () => {
       const cabinet = await this.repo.findByCode(code);
       return cabinet ? { cabinet, secret: this.cipher.decrypt(cabinet.deviceSecretEnc) } : null;
+    });
+  }
+
+  /** A cabinet's code and name (they never change once registered), from a per-copy cache. */
+  namesOf(id: string): Promise<{ code: string; name: string } | null> {
+    return this.names.get(id, async () => {
+      const c = await this.repo.findById(id);
+      return c ? { code: c.code, name: c.name } : null;
     });
   }
 

@@ -5,7 +5,8 @@ import { Env, ENV } from '@/config/env';
 import { AuthUser } from '@/common/auth/role';
 import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
-import { isDuplicateKey, withTransaction } from '@/infrastructure/database/transaction';
+import { BatchPool } from '@/infrastructure/database/batch-pool';
+import { isDuplicateKey, withBatchTransaction, withTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { isStockTaken, StockService } from '@/modules/catalog/stock.service';
 import { AgreementsService } from '@/modules/orders/agreements.service';
@@ -48,6 +49,7 @@ export class KioskSettlementService implements OnModuleInit {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    @Inject(BatchPool) private readonly batch: BatchPool,
     @Inject(SessionsRepository) private readonly sessions: SessionsRepository,
     @Inject(KioskSessionsService) private readonly sessionViews: KioskSessionsService,
     @Inject(CabinetsRepository) private readonly cabinetRows: CabinetsRepository,
@@ -87,34 +89,30 @@ export class KioskSettlementService implements OnModuleInit {
   /** The door opened: the weights before, and the timers for a door left open or a session lost. */
   async doorOpened(cabinetId: string, sessionId: string, slots: SlotWeight[]): Promise<void> {
     const now = new Date();
-    const opened = await withTransaction(this.db, async (em) => {
-      const s = await this.sessions.find(sessionId, em);
-      if (!s || s.cabinetId !== cabinetId || s.unlockExpiresAt.getTime() < now.getTime() - 1000) {
-        return false;
-      }
-      const moved = await this.sessions.transition(
-        sessionId,
-        [SessionStatus.Unlocking],
-        { status: SessionStatus.Open, openedAt: now, weightsBefore: slots },
-        em,
-      );
-      if (moved) {
-        await this.outbox.add(
-          em,
+    // One round trip: the session opens if it is this cabinet's, still unlocking and not expired (a second
+    // of grace for the clocks), and only then are its two timers written.
+    const [opened] = (await withBatchTransaction(this.batch, (tx) =>
+      tx.commit([
+        this.sessions.openStatement(sessionId, cabinetId, now, slots, new Date(now.getTime() - 1000)),
+        this.outbox.statement(
           KioskJobName.DoorAlert,
           { sessionId },
-          new Date(now.getTime() + this.env.KIOSK_DOOR_ALERT_SECONDS * 1000),
-        );
-        await this.outbox.add(
-          em,
+          {
+            runAt: new Date(now.getTime() + this.env.KIOSK_DOOR_ALERT_SECONDS * 1000),
+            ifPreviousChanged: true,
+          },
+        ),
+        this.outbox.statement(
           KioskJobName.SessionLost,
           { sessionId },
-          new Date(now.getTime() + this.env.KIOSK_SESSION_LOST_SECONDS * 1000),
-        );
-      }
-      return moved;
-    });
-    if (opened) {
+          {
+            runAt: new Date(now.getTime() + this.env.KIOSK_SESSION_LOST_SECONDS * 1000),
+            ifPreviousChanged: true,
+          },
+        ),
+      ]),
+    )) as { affectedRows: number }[];
+    if (opened.affectedRows === 1) {
       this.outbox.kick();
     }
   }
@@ -235,6 +233,7 @@ export class KioskSettlementService implements OnModuleInit {
       items.push({
         slotNo: t.slot.slotNo,
         productId: t.slot.productId,
+        productName: p.name,
         lotId: t.slot.lotId,
         quantity: t.quantity,
         unitPriceFen: p.priceFen,
@@ -275,7 +274,7 @@ export class KioskSettlementService implements OnModuleInit {
   ): Promise<void> {
     const sessionId = s.id;
     const userId = s.userId;
-    const cabinet = await this.cabinetRows.findById(s.cabinetId);
+    const cabinet = await this.cabinets.namesOf(s.cabinetId);
     let order;
     try {
       ({ order } = await this.orders.create({

@@ -6,7 +6,7 @@ import { UsersService } from '@/modules/identity/users.service';
 import { AllocationService } from '@/modules/ledger/allocation.service';
 import { IncomeService } from '@/modules/ledger/income.service';
 import { Channel } from '@/modules/orders/entities/order.entity';
-import { CabinetsRepository } from './cabinets.repository';
+import { CabinetsService } from './cabinets.service';
 import { SessionKind } from './entities/kiosk-session.entity';
 import { SessionsRepository } from './sessions.repository';
 
@@ -23,7 +23,7 @@ export class KioskReceiptsService implements OnModuleInit {
     @Inject(AllocationService) private readonly allocation: AllocationService,
     @Inject(IncomeService) private readonly income: IncomeService,
     @Inject(SessionsRepository) private readonly sessions: SessionsRepository,
-    @Inject(CabinetsRepository) private readonly cabinets: CabinetsRepository,
+    @Inject(CabinetsService) private readonly cabinets: CabinetsService,
     @Inject(ProductsService) private readonly products: ProductsService,
     @Inject(UsersService) private readonly users: UsersService,
     @Inject(SMS_PROVIDER) private readonly sms: SmsProvider,
@@ -31,10 +31,13 @@ export class KioskReceiptsService implements OnModuleInit {
 
   onModuleInit(): void {
     this.allocation.onAllocated(async (orders) => {
-      for (const o of orders) {
-        if (o.channel === Channel.Kiosk) {
-          await this.send(o.orderId);
-        }
+      // An allocation job carries up to ALLOCATION_BATCH orders: their receipts go out side by side.
+      const sent = await Promise.allSettled(
+        orders.filter((o) => o.channel === Channel.Kiosk).map((o) => this.send(o.orderId)),
+      );
+      const failed = sent.filter((r) => r.status === 'rejected');
+      if (failed.length) {
+        throw (failed[0] as PromiseRejectedResult).reason;
       }
     });
   }
@@ -53,11 +56,13 @@ export class KioskReceiptsService implements OnModuleInit {
       if (!phone) {
         return false;
       }
-      const cabinet = await this.cabinets.findById(s.cabinetId);
-      const householdFen = (await this.income.householdFenOfOrder(orderId)) ?? 0;
+      const [cabinet, householdFen] = await Promise.all([
+        this.cabinets.namesOf(s.cabinetId),
+        this.income.householdFenOfOrder(orderId),
+      ]);
       const names = new Map<string, string>();
       for (const i of s.items) {
-        if (!names.has(i.productId)) {
+        if (!i.productName && !names.has(i.productId)) {
           names.set(i.productId, (await this.products.requireProduct(i.productId)).name);
         }
       }
@@ -65,9 +70,9 @@ export class KioskReceiptsService implements OnModuleInit {
         phone,
         receiptText(
           cabinet?.name ?? '',
-          s.items.map((i) => ({ ...i, name: names.get(i.productId)! })),
+          s.items.map((i) => ({ ...i, name: i.productName ?? names.get(i.productId)! })),
           s.totalFen,
-          householdFen,
+          householdFen ?? 0,
         ),
       );
       this.logger.log({ sessionId: s.id, orderId }, 'cabinet receipt sent');

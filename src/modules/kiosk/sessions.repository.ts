@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, LessThan, Repository } from 'typeorm';
+import { Statement } from '@/infrastructure/database/transaction';
+import type { SlotWeight } from './device/protocol';
 import { KioskSessionEntity, SessionKind, SessionStatus } from './entities/kiosk-session.entity';
 
 /** The queries on cabinet sessions. Every change of status is conditional on the status it leaves. */
@@ -17,6 +19,44 @@ export class SessionsRepository {
   /** Inserts a session; a second open session of the same cabinet fails on `uq_kiosk_sessions_open_cabinet`. */
   async insert(s: KioskSessionEntity, em?: EntityManager): Promise<void> {
     await this.repo(em).insert(s);
+  }
+
+  /** The INSERT of a new session, for a batched transaction (fails on the open-cabinet key when busy). */
+  insertStatement(s: KioskSessionEntity): Statement {
+    return [
+      `INSERT INTO kiosk_sessions (id, cabinet_id, open_cabinet_id, kind, user_id, status, unlock_expires_at, restock, total_fen, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+      [
+        s.id,
+        s.cabinetId,
+        s.openCabinetId,
+        s.kind,
+        s.userId,
+        s.status,
+        s.unlockExpiresAt,
+        s.restock ? JSON.stringify(s.restock) : null,
+        s.createdAt,
+        s.updatedAt,
+      ],
+    ];
+  }
+
+  /**
+   * The UPDATE that opens a session of this cabinet still UNLOCKING whose unlock has not expired, for a
+   * batched transaction (statements after it can be made conditional on it having changed a row).
+   */
+  openStatement(
+    id: string,
+    cabinetId: string,
+    openedAt: Date,
+    weights: SlotWeight[],
+    expiredBefore: Date,
+  ): Statement {
+    return [
+      `UPDATE kiosk_sessions SET status = 'OPEN', opened_at = ?, weights_before = ?
+        WHERE id = ? AND cabinet_id = ? AND status = 'UNLOCKING' AND unlock_expires_at >= ?`,
+      [openedAt, JSON.stringify(weights), id, cabinetId, expiredBefore],
+    ];
   }
 
   find(id: string, em?: EntityManager, lock = false): Promise<KioskSessionEntity | null> {

@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Env, ENV } from '@/config/env';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
 import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
-import { isDuplicateKey, withTransaction } from '@/infrastructure/database/transaction';
+import { BatchPool } from '@/infrastructure/database/batch-pool';
+import { isDuplicateKey, withBatchTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { LotsService } from '@/modules/catalog/lots.service';
 import { ProductsService } from '@/modules/catalog/products.service';
@@ -56,7 +55,7 @@ export class KioskSessionsService {
   private readonly logger = new Logger(KioskSessionsService.name);
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    @Inject(BatchPool) private readonly batch: BatchPool,
     @Inject(SessionsRepository) private readonly sessions: SessionsRepository,
     @Inject(CabinetsService) private readonly cabinets: CabinetsService,
     @Inject(CabinetsRepository) private readonly cabinetRows: CabinetsRepository,
@@ -80,14 +79,19 @@ export class KioskSessionsService {
     if (!code) {
       throw new CabinetNotFoundError();
     }
-    const cabinet = await this.cabinets.requireByCode(code).catch(() => {
+    // Three independent reads, side by side.
+    const [cabinet, agreements, unpaid] = await Promise.all([
+      this.cabinetRows.findByCode(code),
+      this.agreements.activeOf(user.id),
+      this.orders.unpaidOf(user.id, Channel.Kiosk),
+    ]);
+    if (!cabinet) {
       throw new CabinetNotFoundError();
-    });
+    }
     this.assertUsable(cabinet);
-    if (!(await this.agreements.activeOf(user.id)).length) {
+    if (!agreements.length) {
       throw new PaymentAgreementRequiredError();
     }
-    const unpaid = await this.orders.unpaidOf(user.id, Channel.Kiosk);
     if (unpaid.length) {
       throw new UnpaidBalanceError(unpaid.reduce((a, o) => a + o.totalFen, 0));
     }
@@ -199,15 +203,17 @@ export class KioskSessionsService {
       updatedAt: now,
     });
     try {
-      await withTransaction(this.db, async (em) => {
-        await this.sessions.insert(session, em);
-        await this.outbox.add(
-          em,
-          KioskJobName.UnlockTimeout,
-          { sessionId: session.id },
-          session.unlockExpiresAt,
-        );
-      });
+      // One round trip: the session, and the timer that cancels it if the door never opens.
+      await withBatchTransaction(this.batch, (tx) =>
+        tx.commit([
+          this.sessions.insertStatement(session),
+          this.outbox.statement(
+            KioskJobName.UnlockTimeout,
+            { sessionId: session.id },
+            { runAt: session.unlockExpiresAt },
+          ),
+        ]),
+      );
     } catch (e) {
       if (isDuplicateKey(e)) {
         throw new CabinetBusyError();
@@ -282,9 +288,9 @@ export class KioskSessionsService {
   }
 
   private async facts(s: KioskSessionEntity, cabinet?: CabinetEntity): Promise<SessionFacts> {
-    const c = cabinet ?? (await this.cabinetRows.findById(s.cabinetId))!;
+    const c = cabinet ?? (await this.cabinets.namesOf(s.cabinetId))!;
     const productNames = new Map<string, string>();
-    for (const id of new Set((s.items ?? []).map((i) => i.productId))) {
+    for (const id of new Set((s.items ?? []).filter((i) => !i.productName).map((i) => i.productId))) {
       const p = await this.products.requireProduct(id).catch(() => undefined);
       if (p) {
         productNames.set(id, p.name);

@@ -336,12 +336,22 @@ export class CabinetSimulator extends EventEmitter<CabinetSimulatorEvents> {
       throw e;
     }
     this.stopHeartbeats();
-    this.heartbeatTimer = setInterval(() => {
+    const beat = () => {
       if (!this.client?.connected) {
         return; // a cabinet without a link does not queue up stale heartbeats
       }
       this.heartbeat().catch((e: Error) => this.log(`cabinet ${this.code}: heartbeat failed: ${e.message}`));
-    }, this.heartbeatMs);
+    };
+    // Real cabinets were not switched on in the same second: the first period is a random part of one, so
+    // that many simulators started together do not beat in step.
+    this.heartbeatTimer = setTimeout(
+      () => {
+        beat();
+        this.heartbeatTimer = setInterval(beat, this.heartbeatMs);
+        this.heartbeatTimer.unref();
+      },
+      Math.floor(Math.random() * this.heartbeatMs),
+    );
     this.heartbeatTimer.unref();
   }
 

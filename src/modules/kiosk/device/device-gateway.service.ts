@@ -46,6 +46,8 @@ type Drop = 'unreadable' | 'unknown-cabinet' | 'bad-signature' | 'stale' | 'repl
 export class DeviceGateway implements OnApplicationBootstrap {
   private readonly logger = new Logger('CabinetGateway');
   private handler: CabinetEventHandler | undefined;
+  /** When this copy last wrote each cabinet's last_seen_at. */
+  private readonly seenWritten = new Map<string, number>();
   /** Events of one cabinet are handled in the order they came (per copy). */
   private readonly chains = new Map<string, Promise<void>>();
 
@@ -171,11 +173,26 @@ export class DeviceGateway implements OnApplicationBootstrap {
       return this.drop('replay', code, msg.id);
     }
     this.metrics.kioskEvents.inc({ type, outcome: 'handled' });
-    await this.cabinets.markSeen(c.cabinet.id, new Date(now));
+    await this.markSeen(c.cabinet.id, now);
     if (this.handler) {
       await this.handler(event);
     }
     return 'handled';
+  }
+
+  /**
+   * Records that the cabinet was heard from. Within a session its events come seconds apart, and being seen
+   * matters at the scale of KIOSK_OFFLINE_SECONDS: each copy writes it at most every few seconds per
+   * cabinet (always when the cabinet is not known ONLINE here, so a cabinet coming back is ONLINE at once).
+   */
+  private async markSeen(cabinetId: string, now: number): Promise<void> {
+    const last = this.seenWritten.get(cabinetId);
+    const every = Math.min(5000, (this.env.KIOSK_OFFLINE_SECONDS * 1000) / 6);
+    if (last !== undefined && now - last < every) {
+      return;
+    }
+    this.seenWritten.set(cabinetId, now);
+    await this.cabinets.markSeen(cabinetId, new Date(now));
   }
 
   private drop(why: Drop, code: string, id?: unknown): Drop {

@@ -482,7 +482,7 @@ export function mapSession(s: KioskSessionEntity, f: SessionFacts): KioskSession
     items: (s.items ?? []).map((i: SessionItem) => ({
       slotNo: i.slotNo,
       productId: i.productId,
-      productName: f.productNames.get(i.productId) ?? null,
+      productName: i.productName ?? f.productNames.get(i.productId) ?? null,
       quantity: i.quantity,
       unitPriceFen: i.unitPriceFen,
       amountFen: i.amountFen,

@@ -37,6 +37,8 @@ export enum ReasonCode {
 export interface SessionItem {
   slotNo: number;
   productId: string;
+  /** The product's name when it was sold (receipts and views need no further read). */
+  productName?: string;
   lotId: string;
   quantity: number;
   unitPriceFen: number;
