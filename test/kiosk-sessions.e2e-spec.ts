@@ -1,5 +1,6 @@
 import { SandboxProvider } from '@/infrastructure/payments/sandbox.provider';
 import { CabinetsService } from '@/modules/kiosk/cabinets.service';
+import { KioskSettlementService } from '@/modules/kiosk/kiosk-settlement.service';
 import { CabinetSimulator } from '@/modules/kiosk/device/cabinet-simulator';
 import { factory } from './support/factory';
 import { agreedCitizen, StockedCabinet, stockedCabinet } from './support/kiosk';
@@ -165,6 +166,41 @@ describe('smart cabinets: sessions', () => {
         15_000,
       );
       expect(s.reviewReason).toBe('the door did not open within 2 s');
+      expect(s.reasonCode).toBe('UNLOCK_EXPIRED');
+      // The cabinet opens anyway, late (its clock behind ours): goods may go, so the session goes to review.
+      await lazy.openDoor(res.body.id);
+      const late = await until('late review', async () => {
+        const x = await session(res.body.id);
+        return x.status === 'REVIEW' && x;
+      });
+      expect(late.reasonCode).toBe('LATE_DOOR_OPENED');
+      lazy.take(1, 250);
+      await lazy.closeDoor();
+      const reviews = (await t.http().get(`${API}/kiosk/reviews`).set('Authorization', t.adminToken)).body
+        .items;
+      const ev = await until('the late weights', async () => {
+        const r = (
+          await t.http().get(`${API}/kiosk/reviews`).set('Authorization', t.adminToken)
+        ).body.items.find((x: { id: string }) => x.id === res.body.id);
+        return r?.evidence.candidateItems.length && r.evidence;
+      });
+      expect(reviews.map((r: { id: string }) => r.id)).toContain(res.body.id);
+      expect(ev.candidateItems).toEqual([{ slotNo: 1, productId: c.teaId, quantity: 1 }]);
+      const alerts = (
+        await t.http().get(`${API}/kiosk/alerts?cabinetCode=${c.code}`).set('Authorization', t.adminToken)
+      ).body.items;
+      expect(
+        alerts.some(
+          (a: { kind: string; sessionId: string }) => a.kind === 'LATE_DOOR' && a.sessionId === res.body.id,
+        ),
+      ).toBe(true);
+      const closed = await t
+        .http()
+        .post(`${API}/kiosk/sessions/${res.body.id}/resolve`)
+        .set('Authorization', t.adminToken)
+        .send({ items: [{ slotNo: 1, quantity: 1 }], note: '迟开门，取走一盒' });
+      expect(closed.body).toMatchObject({ status: 'SETTLED', totalFen: 2990 });
+      await until('paid', async () => (await session(res.body.id)).payment === 'PAID');
       // The cabinet is free again.
       const again = await unlock(token);
       expect(again.status).toBe(201);
@@ -372,6 +408,8 @@ describe('smart cabinets: sessions', () => {
       await t.http().get(`${API}/kiosk/reviews`).set('Authorization', t.adminToken)
     ).body.items.find((r: { id: string }) => r.id === id);
     expect(review.evidence.candidateItems).toEqual([{ slotNo: 1, productId: c.teaId, quantity: 3 }]);
+    // The price changed since the sale: the refund is at the price charged.
+    await t.db.query('UPDATE products SET price_fen = 4990 WHERE id = ?', [c.teaId]);
     const res = await t
       .http()
       .post(`${API}/kiosk/sessions/${id}/resolve`)
@@ -385,8 +423,80 @@ describe('smart cabinets: sessions', () => {
     expect(after).toMatchObject({ status: 'SETTLED', totalFen: 5980, resolutionNote: '监控确认两盒' });
     const order = await t.http().get(`${API}/orders/${id}`).set('Authorization', token);
     expect(order.body).toMatchObject({ status: 'PARTIALLY_REFUNDED', totalFen: 8970 });
+    await t.db.query('UPDATE products SET price_fen = 2990 WHERE id = ?', [c.teaId]);
     // The box that was not taken is back on the slot's record.
     expect((await cabinet()).slots[0].quantity).toBe(slotAfterSale + 1);
+  });
+
+  it('a settled sale whose order was never placed (the process died) is placed and charged by its timer', async () => {
+    const token = await agreedCitizen(t, nextPhone());
+    // The state a crash right after the settling commit leaves: SETTLED, priced, slot counted, no order.
+    const me = (await t.http().get(`${API}/me`).set('Authorization', token)).body;
+    const [cab] = await t.db.query('SELECT id FROM cabinets WHERE code = ?', [c.code]);
+    const id = '01KSESS10NCRASHED000000001';
+    const items = [
+      {
+        slotNo: 1,
+        productId: c.teaId,
+        productName: '三峡绿茶',
+        lotId: c.teaLotId,
+        quantity: 1,
+        unitPriceFen: 2990,
+        amountFen: 2990,
+      },
+    ];
+    await t.db.query(
+      `INSERT INTO kiosk_sessions (id, cabinet_id, kind, user_id, status, unlock_expires_at, opened_at, closed_at, items, total_fen, order_id)
+       VALUES (?, ?, 'SALE', ?, 'SETTLED', NOW(3), NOW(3), NOW(3), ?, 2990, ?)`,
+      [id, cab.id, me.id, JSON.stringify(items), id],
+    );
+    expect(await t.app.get(KioskSettlementService).recover(id)).toBe(true);
+    const done = await until('paid', async () => {
+      const x = await session(id);
+      return x.payment === 'PAID' && x;
+    });
+    expect(done).toMatchObject({ status: 'SETTLED', totalFen: 2990, orderId: id });
+    // Once charged, the timer finds nothing more to do.
+    expect(await t.app.get(KioskSettlementService).recover(id)).toBe(false);
+    expect(await t.db.query('SELECT COUNT(*) AS n FROM payments WHERE order_id = ?', [id])).toEqual([
+      { n: '1' },
+    ]);
+  });
+
+  it('the watchdog ends what a lost timer left behind: an expired unlock, a door open past the lost time', async () => {
+    const token = await agreedCitizen(t, nextPhone());
+    const me = (await t.http().get(`${API}/me`).set('Authorization', token)).body;
+    const [cab] = await t.db.query('SELECT id FROM cabinets WHERE code = ?', [c.code]);
+    const other = await factory(t).post<{ id: string }>('/cabinets', {
+      code: `${c.code.slice(0, 20)}-W`,
+      name: '万州北站专柜',
+      siteType: 'TRANSPORT',
+      address: '万州北站候车厅',
+    });
+    // Rows as if their delayed jobs were lost with Redis: an unlock that expired a minute ago, a door opened an hour ago.
+    const ago = (ms: number) => new Date(Date.now() - ms);
+    await t.db.query(
+      `INSERT INTO kiosk_sessions (id, cabinet_id, open_cabinet_id, kind, user_id, status, unlock_expires_at, total_fen)
+       VALUES ('01KWATCHD0GUNL0CK000000001', ?, ?, 'SALE', ?, 'UNLOCKING', ?, 0)`,
+      [other.id, other.id, me.id, ago(60_000)],
+    );
+    await t.db.query(
+      `INSERT INTO kiosk_sessions (id, cabinet_id, kind, user_id, status, unlock_expires_at, opened_at, weights_before, total_fen)
+       VALUES ('01KWATCHD0G0PEN00000000001', ?, 'SALE', ?, 'OPEN', ?, ?, '[]', 0)`,
+      [cab.id, me.id, ago(3_600_000), ago(3_600_000)],
+    );
+    const done = await t.app.get(KioskSettlementService).watchdog();
+    expect(done).toMatchObject({ cancelled: 1, toReview: 1 });
+    expect((await session('01KWATCHD0GUNL0CK000000001')).status).toBe('CANCELLED');
+    expect((await session('01KWATCHD0G0PEN00000000001')).status).toBe('REVIEW');
+    // The cabinet whose unlock hung is free again.
+    const [{ n }] = await t.db.query('SELECT COUNT(*) AS n FROM kiosk_sessions WHERE open_cabinet_id = ?', [
+      other.id,
+    ]);
+    expect(Number(n)).toBe(0);
+    await t.db.query(
+      "UPDATE kiosk_sessions SET status = 'CANCELLED' WHERE id = '01KWATCHD0G0PEN00000000001'",
+    );
   });
 
   it('the kiosk refund window closes disputes', async () => {

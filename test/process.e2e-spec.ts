@@ -13,6 +13,7 @@ import { OutboxJobName } from '@/infrastructure/outbox/outbox.module';
 import { QueueName } from '@/infrastructure/queue/jobs';
 import { CatalogJobName } from '@/modules/catalog/jobs/catalog.job-definitions';
 import { IdentityJobName } from '@/modules/identity/jobs/identity.job-definitions';
+import { KioskJobName } from '@/modules/kiosk/jobs/kiosk.job-definitions';
 import { LedgerJobName } from '@/modules/ledger/jobs/ledger.job-definitions';
 import { OrdersJobName } from '@/modules/orders/jobs/orders.job-definitions';
 import { dropDatabase, runId, TEST_DB_PREFIX, urlFor } from './support/databases';
@@ -154,6 +155,8 @@ describe('the built service as real processes', () => {
           LedgerJobName.MonthlyAccruals,
           LedgerJobName.Reconcile,
           LedgerJobName.MonitorHouseholds,
+          KioskJobName.OfflineSweep,
+          KioskJobName.Watchdog,
         ].sort(),
       );
       expect(schedulers.every((s) => s.tz === 'Asia/Shanghai')).toBe(true);

@@ -78,6 +78,29 @@ const MATRIX: Record<string, Access> = {
   'POST /api/v1/ledger/monitoring': ['ADMIN'],
   'POST /api/v1/suppliers/{id}/harvests': ['ADMIN', 'SUPPLIER'],
   'POST /api/v1/suppliers/{id}/seasons/{season}/close': ['ADMIN', 'SUPPLIER'],
+  'POST /api/v1/me/payment-agreements': ['CITIZEN'],
+  'GET /api/v1/me/payment-agreements': ['CITIZEN'],
+
+  'POST /api/v1/cabinets': ['ADMIN'],
+  'GET /api/v1/cabinets': ['ADMIN', 'OPERATOR'],
+  'GET /api/v1/cabinets/{code}': ['ADMIN', 'OPERATOR'],
+  'PUT /api/v1/cabinets/{code}/slots/{slotNo}': ['ADMIN', 'OPERATOR'],
+  'DELETE /api/v1/cabinets/{code}/slots/{slotNo}': ['ADMIN', 'OPERATOR'],
+  'GET /api/v1/cabinets/{code}/qr': ['ADMIN', 'OPERATOR'],
+  'POST /api/v1/cabinets/{code}/clear-maintenance': ['ADMIN', 'OPERATOR'],
+  'POST /api/v1/cabinets/{code}/restock': ['ADMIN', 'OPERATOR'],
+  'GET /api/v1/kiosk/low-stock': ['ADMIN', 'OPERATOR'],
+  'GET /api/v1/kiosk/alerts': ['ADMIN', 'OPERATOR'],
+  'GET /api/v1/kiosk/scan': PUBLIC,
+  'POST /api/v1/kiosk/sessions': ['CITIZEN'],
+  'GET /api/v1/kiosk/sessions': ['CITIZEN'],
+  'GET /api/v1/kiosk/me/unpaid': ['CITIZEN'],
+  // The session's own citizen (or the operator who opened it to restock), and ADMIN: checked in the service.
+  'GET /api/v1/kiosk/sessions/{id}': ['CITIZEN', 'ADMIN', 'OPERATOR'],
+  'POST /api/v1/kiosk/sessions/{id}/dispute': ['CITIZEN'],
+  'GET /api/v1/kiosk/reviews': ['ADMIN', 'OPERATOR'],
+  'POST /api/v1/kiosk/sessions/{id}/resolve': ['ADMIN', 'OPERATOR'],
+
   'POST /api/v1/ledger/payouts': ['ADMIN'],
   'GET /api/v1/ledger/payouts/{id}': ['ADMIN'],
   'GET /api/v1/ledger/payouts/{id}/file': ['ADMIN'],
@@ -98,6 +121,9 @@ interface Fixtures {
   date: string;
   payoutId: string;
   season: string;
+  cabinetCode: string;
+  slotNo: string;
+  kioskSessionId: string;
 }
 
 /**
@@ -119,6 +145,9 @@ const PARAMS: Record<string, keyof Fixtures> = {
   reconciliations: 'date',
   payouts: 'payoutId',
   seasons: 'season',
+  cabinets: 'cabinetCode',
+  slots: 'slotNo',
+  sessions: 'kioskSessionId',
 };
 
 function fill(path: string, fx: Fixtures): string {
@@ -201,6 +230,9 @@ describe('role matrix', () => {
       date: '2026-11-28',
       payoutId: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
       season: '2026',
+      cabinetCode: 'MATRIX-NONE',
+      slotNo: '1',
+      kioskSessionId: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
     };
 
     tokens.ADMIN = t.adminToken;

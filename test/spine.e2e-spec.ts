@@ -88,7 +88,8 @@ describe('the spine: a sandbox payment becomes household income', () => {
     const { order } = await orders.create({
       buyerUserId: me.body.id,
       channel: Channel.Kiosk,
-      lines: [{ productId, quantity: 2 }],
+      // A cabinet's lines name the lot its slot was stocked from (the units left the lot then).
+      lines: [{ productId, lotId, quantity: 2 }],
       attribution: { cabinetCode: 'C001' },
     });
     // The kiosk's policy (registered by the kiosk module, not the order core): charged after use, so the

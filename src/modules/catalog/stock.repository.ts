@@ -100,6 +100,12 @@ export class StockRepository {
     );
   }
 
+  /** Takes units off a lot inside the caller's transaction; `ER_DATA_OUT_OF_RANGE` when it holds fewer. */
+  async take(em: EntityManager, lotId: string, quantity: number): Promise<void> {
+    const [[sql, params]] = this.takeStatements([{ lotId, quantity }]);
+    await em.query(sql, [...params!]);
+  }
+
   /** Puts units back on a lot inside the caller's transaction. */
   async putBack(em: EntityManager, lotId: string, quantity: number): Promise<void> {
     await em.query('UPDATE supply_lots SET remaining = remaining + ? WHERE id = ?', [quantity, lotId]);

@@ -72,6 +72,15 @@ export class StockService {
     return this.repo.takeStatements(plan);
   }
 
+  /**
+   * Takes units off a lot inside the caller's transaction (units moved to a channel's own stock, such as a
+   * cabinet's slot); throws `isStockTaken` when the lot holds fewer.
+   */
+  async takeStock(em: EntityManager, lotId: string, quantity: number): Promise<void> {
+    await this.repo.take(em, lotId, quantity);
+    this.listCache.clear();
+  }
+
   /** Puts units back on a lot (a cancelled order), inside the caller's transaction. */
   async returnStock(em: EntityManager, lotId: string, quantity: number): Promise<void> {
     await this.repo.putBack(em, lotId, quantity);

@@ -176,11 +176,7 @@ export class CabinetsService {
     }
     if (fromLot > 0) {
       try {
-        for (const [sql, params] of this.stock.takeStockStatements([
-          { lotId: dto.lotId, quantity: fromLot },
-        ])) {
-          await em.query(sql, params as unknown[]);
-        }
+        await this.stock.takeStock(em, dto.lotId, fromLot);
       } catch (e) {
         if (isStockTaken(e)) {
           throw new OutOfStockError(`The lot holds fewer than the ${fromLot} units this slot needs.`);

@@ -2,8 +2,6 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Env, ENV } from '@/config/env';
-import { AuthUser } from '@/common/auth/role';
-import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { BatchPool } from '@/infrastructure/database/batch-pool';
 import { isDuplicateKey, withBatchTransaction, withTransaction } from '@/infrastructure/database/transaction';
@@ -18,7 +16,6 @@ import { CabinetsRepository } from './cabinets.repository';
 import { CabinetsService } from './cabinets.service';
 import { CabinetEvent, DeviceGateway } from './device/device-gateway.service';
 import { CabinetEventType, SlotWeight } from './device/protocol';
-import { KioskSessionView, ResolveDto } from './dto/kiosk.dto';
 import { CabinetSlotEntity } from './entities/cabinet-slot.entity';
 import { AlertKind } from './entities/kiosk-alert.entity';
 import {
@@ -27,9 +24,10 @@ import {
   SessionItem,
   SessionKind,
   SessionStatus,
+  UNLOCK_GRACE_MS,
 } from './entities/kiosk-session.entity';
-import { SessionNotInReviewError } from './errors';
 import { KioskJobName } from './jobs/kiosk.job-definitions';
+import { KioskReceiptsService } from './receipts.service';
 import { KioskSessionsService } from './sessions.service';
 import { SessionsRepository } from './sessions.repository';
 import { weigh, weighRestock } from './settle';
@@ -61,6 +59,7 @@ export class KioskSettlementService implements OnModuleInit {
     @Inject(PaymentStartService) private readonly payments: PaymentStartService,
     @Inject(RefundsService) private readonly refunds: RefundsService,
     @Inject(AgreementsService) private readonly agreements: AgreementsService,
+    @Inject(KioskReceiptsService) private readonly receipts: KioskReceiptsService,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
@@ -71,7 +70,7 @@ export class KioskSettlementService implements OnModuleInit {
   async onEvent(e: CabinetEvent): Promise<void> {
     switch (e.type) {
       case CabinetEventType.DoorOpened:
-        return this.doorOpened(e.cabinet.id, e.sessionId!, e.slots!);
+        return this.doorOpened(e.cabinet.id, e.sessionId!, e.slots!, e.ts);
       case CabinetEventType.DoorClosed:
         return this.doorClosed(e.cabinet.id, e.sessionId!, e.slots!);
       case CabinetEventType.Fault:
@@ -87,13 +86,25 @@ export class KioskSettlementService implements OnModuleInit {
   }
 
   /** The door opened: the weights before, and the timers for a door left open or a session lost. */
-  async doorOpened(cabinetId: string, sessionId: string, slots: SlotWeight[]): Promise<void> {
+  async doorOpened(
+    cabinetId: string,
+    sessionId: string,
+    slots: SlotWeight[],
+    ts = Date.now(),
+  ): Promise<void> {
     const now = new Date();
-    // One round trip: the session opens if it is this cabinet's, still unlocking and not expired (a second
-    // of grace for the clocks), and only then are its two timers written.
+    // One round trip: the session opens if it is this cabinet's, still unlocking, and its unlock had not
+    // expired when the cabinet opened the door (by the cabinet's clock, with UNLOCK_GRACE_MS for clocks that
+    // disagree); only then are its two timers written.
     const [opened] = (await withBatchTransaction(this.batch, (tx) =>
       tx.commit([
-        this.sessions.openStatement(sessionId, cabinetId, now, slots, new Date(now.getTime() - 1000)),
+        this.sessions.openStatement(
+          sessionId,
+          cabinetId,
+          now,
+          slots,
+          new Date(Math.min(ts, now.getTime()) - UNLOCK_GRACE_MS),
+        ),
         this.outbox.statement(
           KioskJobName.DoorAlert,
           { sessionId },
@@ -114,6 +125,52 @@ export class KioskSettlementService implements OnModuleInit {
     )) as { affectedRows: number }[];
     if (opened.affectedRows === 1) {
       this.outbox.kick();
+      return;
+    }
+    await this.lateDoor(cabinetId, sessionId, { weightsBefore: slots, openedAt: now });
+  }
+
+  /**
+   * The door moved for a session that is over: cancelled because the door did not open in time (yet it
+   * did, late), or already in review. Goods may have been taken, so the session goes to review with the
+   * weights, and the operators are told; nothing is lost, nothing is charged until they decide.
+   */
+  private async lateDoor(
+    cabinetId: string,
+    sessionId: string,
+    weights:
+      | Pick<KioskSessionEntity, 'weightsBefore' | 'openedAt'>
+      | Pick<KioskSessionEntity, 'weightsAfter' | 'closedAt'>,
+  ): Promise<void> {
+    const s = await this.sessions.find(sessionId);
+    if (!s || s.cabinetId !== cabinetId || s.kind !== SessionKind.Sale) {
+      return;
+    }
+    const late =
+      s.status === SessionStatus.Cancelled &&
+      (s.reasonCode === ReasonCode.UnlockExpired || s.reasonCode === ReasonCode.UnlockNotSent);
+    if (late) {
+      const moved = await this.sessions.transition(sessionId, [SessionStatus.Cancelled], {
+        ...weights,
+        status: SessionStatus.Review,
+        reviewReason: 'the door moved after the session had been cancelled for not opening in time',
+        reasonCode: ReasonCode.LateDoorOpened,
+        evidence: { slots: [], candidateItems: [] },
+      });
+      if (moved) {
+        await this.cabinets.alert(
+          cabinetId,
+          AlertKind.LateDoor,
+          'the door moved after its session was cancelled',
+          sessionId,
+        );
+      }
+    } else if (s.status === SessionStatus.Review && 'weightsAfter' in weights && !s.weightsAfter) {
+      // A session sent to review as lost: its late DOOR_CLOSED is the evidence the operator needs.
+      const evidence = s.weightsBefore
+        ? weigh(await this.cabinets.slotsOf(cabinetId), s.weightsBefore, weights.weightsAfter ?? []).evidence
+        : s.evidence;
+      await this.sessions.update(sessionId, { ...weights, evidence });
     }
   }
 
@@ -129,7 +186,7 @@ export class KioskSettlementService implements OnModuleInit {
       s = (await this.sessions.find(sessionId))!;
     }
     if (s.status === SessionStatus.Unlocking) {
-      await this.sessions.transition(sessionId, [SessionStatus.Unlocking], {
+      const moved = await this.sessions.transition(sessionId, [SessionStatus.Unlocking], {
         status: SessionStatus.Review,
         closedAt: new Date(),
         weightsAfter: after,
@@ -137,10 +194,14 @@ export class KioskSettlementService implements OnModuleInit {
         reasonCode: ReasonCode.NoDoorOpened,
         evidence: { slots: [], candidateItems: [] },
       });
-      return;
+      if (moved) {
+        return;
+      }
+      // The opening was applied meanwhile: settle as usual.
+      s = (await this.sessions.find(sessionId))!;
     }
     if (s.status !== SessionStatus.Open) {
-      return;
+      return this.lateDoor(cabinetId, sessionId, { weightsAfter: after, closedAt: new Date() });
     }
     if (s.kind === SessionKind.Restock) {
       return this.restockClosed(s, after);
@@ -213,7 +274,7 @@ export class KioskSettlementService implements OnModuleInit {
   }
 
   /** Prices items at the products' prices; a product no longer certified (or gone) is a problem for review. */
-  private async price(
+  async price(
     taken: { slot: CabinetSlotEntity; quantity: number }[],
   ): Promise<{ items: SessionItem[]; totalFen: number } | { problem: string }> {
     if (!taken.length) {
@@ -244,7 +305,7 @@ export class KioskSettlementService implements OnModuleInit {
   }
 
   /** Takes sold units off the slots' records; a record short of what the scales say raises an alert. */
-  private async takeFromSlots(em: EntityManager, s: KioskSessionEntity, items: SessionItem[]): Promise<void> {
+  async takeFromSlots(em: EntityManager, s: KioskSessionEntity, items: SessionItem[]): Promise<void> {
     for (const i of items) {
       const short = await this.cabinetRows.takeFromSlot(em, s.cabinetId, i.slotNo, i.quantity);
       if (short > 0) {
@@ -316,17 +377,55 @@ export class KioskSettlementService implements OnModuleInit {
     await this.sessions.update(sessionId, { chargedAt: new Date() });
   }
 
-  /** A settled session whose order was never placed (the process died in between) is placed and charged. */
+  /**
+   * A settled sale whose order was never placed, or never charged (the process died in between), is placed
+   * and charged now; placing is idempotent (the order is named by the session) and one open payment per
+   * order keeps a charge in flight from being doubled.
+   */
   async recover(sessionId: string): Promise<boolean> {
     const s = await this.sessions.find(sessionId);
-    if (!s || s.status !== SessionStatus.Settled || !s.orderId || !s.items?.length) {
+    if (
+      !s ||
+      s.kind !== SessionKind.Sale ||
+      s.status !== SessionStatus.Settled ||
+      !s.orderId ||
+      !s.items?.length
+    ) {
       return false;
     }
-    if (await this.orders.exists(s.orderId)) {
+    if (s.chargedAt) {
       return false;
     }
     await this.placeAndCharge(s, s.orderId, s.items);
     return true;
+  }
+
+  /**
+   * Ends what a lost timer left behind and finishes unfinished sales: UNLOCKING past its unlock (and grace) is
+   * cancelled, OPEN past KIOSK_SESSION_LOST_SECONDS goes to review, a sale settled in the last day but never
+   * charged is charged, one paid and allocated but never receipted is receipted. Returns what it did.
+   */
+  async watchdog(now = Date.now()): Promise<Record<string, number>> {
+    const done = { cancelled: 0, toReview: 0, charged: 0, receipted: 0 };
+    const rows = await this.sessions.overdue({
+      unlockExpiredBefore: new Date(now - UNLOCK_GRACE_MS - 1000),
+      openedBefore: new Date(now - this.env.KIOSK_SESSION_LOST_SECONDS * 1000),
+      settledSince: new Date(now - 86_400_000),
+      settledBefore: new Date(now - 60_000),
+      limit: 200,
+    });
+    for (const s of rows) {
+      if (s.status === SessionStatus.Unlocking) {
+        done.cancelled += (await this.sessionViews.unlockExpired(s.id)) === 'cancelled' ? 1 : 0;
+      } else if (s.status === SessionStatus.Open) {
+        done.toReview += (await this.sessionViews.sessionLost(s.id)) ? 1 : 0;
+      } else if (!s.chargedAt) {
+        done.charged += (await this.recover(s.id)) ? 1 : 0;
+      } else if (s.orderId && (await this.receipts.send(s.orderId))) {
+        done.receipted++;
+      }
+    }
+    return done;
   }
 
   // --- restocking ---
@@ -385,11 +484,7 @@ export class KioskSettlementService implements OnModuleInit {
         }
         for (const i of items) {
           if (i.quantity > 0) {
-            for (const [sql, params] of this.stock.takeStockStatements([
-              { lotId: i.lotId, quantity: i.quantity },
-            ])) {
-              await em.query(sql, params as unknown[]);
-            }
+            await this.stock.takeStock(em, i.lotId, i.quantity);
             await this.cabinetRows.putIntoSlot(em, s.cabinetId, i.slotNo, i.quantity, i.lotId);
           } else {
             await this.cabinetRows.takeFromSlot(em, s.cabinetId, i.slotNo, -i.quantity);
@@ -412,154 +507,5 @@ export class KioskSettlementService implements OnModuleInit {
         evidence: outcome.evidence,
       });
     }
-  }
-
-  // --- the operator's decision ---
-
-  /**
-   * Resolves a session in review with what was actually taken: a session without an order is charged for
-   * those items (or closed when nothing was taken); a disputed one is corrected: the difference is refunded,
-   * or charged as a further order, and the slots' records follow the goods.
-   */
-  async resolve(user: AuthUser, id: string, dto: ResolveDto): Promise<KioskSessionView> {
-    const s = await this.sessionViews.requireSession(id);
-    if (s.status !== SessionStatus.Review) {
-      throw new SessionNotInReviewError(s.status);
-    }
-    const slots = new Map((await this.cabinets.slotsOf(s.cabinetId)).map((x) => [x.slotNo, x]));
-    const wanted = new Map<number, number>();
-    for (const [i, item] of dto.items.entries()) {
-      const slot = slots.get(item.slotNo) ?? (s.items ?? []).find((x) => x.slotNo === item.slotNo);
-      if (!slot) {
-        throw new ValidationFailedError([
-          { field: `items[${i}].slotNo`, message: 'slotNo must name a slot of the cabinet' },
-        ]);
-      }
-      if (item.quantity > 0) {
-        wanted.set(item.slotNo, (wanted.get(item.slotNo) ?? 0) + item.quantity);
-      }
-    }
-    const charged = new Map((s.items ?? []).map((i) => [i.slotNo, i]));
-    const slotOf = (slotNo: number) => {
-      const x = slots.get(slotNo);
-      const was = charged.get(slotNo);
-      return {
-        slotNo,
-        productId: was?.productId ?? x!.productId,
-        lotId: was?.lotId ?? x!.lotId,
-      } as CabinetSlotEntity;
-    };
-    if (s.kind === SessionKind.Restock) {
-      await this.sessions.transition(id, [SessionStatus.Review], {
-        status: SessionStatus.Settled,
-        resolvedBy: user.id,
-        resolutionNote: dto.note,
-      });
-      return this.sessionViews.view((await this.sessions.find(id))!);
-    }
-    const order = s.orderId ? await this.orders.requireOrder(s.orderId).catch(() => undefined) : undefined;
-    const priced = await this.price(
-      [...wanted].map(([slotNo, quantity]) => ({ slot: slotOf(slotNo), quantity })),
-    );
-    if ('problem' in priced) {
-      throw new ValidationFailedError([{ field: 'items', message: priced.problem }]);
-    }
-    if (!order) {
-      // Never charged: charge what was taken, or close.
-      const nothing = priced.items.length === 0;
-      const won = await withTransaction(this.db, async (em) => {
-        const moved = await this.sessions.transition(
-          id,
-          [SessionStatus.Review],
-          nothing
-            ? {
-                status: SessionStatus.Cancelled,
-                resolvedBy: user.id,
-                resolutionNote: dto.note,
-                items: [],
-                totalFen: 0,
-              }
-            : {
-                status: SessionStatus.Settled,
-                resolvedBy: user.id,
-                resolutionNote: dto.note,
-                items: priced.items,
-                totalFen: priced.totalFen,
-                orderId: s.id,
-                closedAt: s.closedAt ?? new Date(),
-              },
-          em,
-        );
-        if (moved && !nothing) {
-          await this.takeFromSlots(em, s, priced.items);
-        }
-        return moved;
-      });
-      if (won && !nothing) {
-        await this.placeAndCharge(s, s.id, priced.items);
-      }
-      return this.sessionViews.view((await this.sessions.find(id))!);
-    }
-    // Disputed after settlement: correct by the difference.
-    const won = await withTransaction(this.db, async (em) => {
-      const moved = await this.sessions.transition(
-        id,
-        [SessionStatus.Review],
-        {
-          status: SessionStatus.Settled,
-          resolvedBy: user.id,
-          resolutionNote: dto.note,
-          items: priced.items,
-          totalFen: priced.totalFen,
-        },
-        em,
-      );
-      if (moved) {
-        for (const slotNo of new Set([...charged.keys(), ...wanted.keys()])) {
-          const diff = (charged.get(slotNo)?.quantity ?? 0) - (wanted.get(slotNo) ?? 0);
-          if (diff > 0 && slots.has(slotNo)) {
-            await this.cabinetRows.putIntoSlot(em, s.cabinetId, slotNo, diff);
-          } else if (diff < 0) {
-            await this.cabinetRows.takeFromSlot(em, s.cabinetId, slotNo, -diff);
-          }
-        }
-      }
-      return moved;
-    });
-    if (!won) {
-      throw new SessionNotInReviewError('changed meanwhile');
-    }
-    const paidFen = order.totalFen - order.refundedFen;
-    if (order.status === OrderStatus.PendingPayment) {
-      // Never paid: the unpaid order is replaced by one for what was really taken.
-      await withTransaction(this.db, async (em) => {
-        const locked = await this.orders.requireOrder(order.id, em, true);
-        await this.orders.cancelUnpaid(em, locked);
-      });
-      if (priced.items.length) {
-        const replacement = newId();
-        await this.sessions.update(id, { orderId: replacement });
-        await this.placeAndCharge(s, replacement, priced.items);
-      }
-    } else if (priced.totalFen < paidFen) {
-      await this.refunds.refund(
-        order.id,
-        paidFen - priced.totalFen,
-        `cabinet dispute resolved: ${dto.note}`.slice(0, 255),
-      );
-    } else if (priced.totalFen > paidFen) {
-      // More was taken than charged: the difference is charged as a further order.
-      const extra: SessionItem[] = [];
-      for (const i of priced.items) {
-        const more = i.quantity - (charged.get(i.slotNo)?.quantity ?? 0);
-        if (more > 0) {
-          extra.push({ ...i, quantity: more, amountFen: i.unitPriceFen * more });
-        }
-      }
-      if (extra.length) {
-        await this.placeAndCharge(s, newId(), extra);
-      }
-    }
-    return this.sessionViews.view((await this.sessions.find(id))!);
   }
 }

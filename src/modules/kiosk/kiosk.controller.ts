@@ -74,7 +74,7 @@ import {
   SlotNotFoundError,
   UnpaidBalanceError,
 } from './errors';
-import { KioskSettlementService } from './kiosk-settlement.service';
+import { KioskResolutionService } from './kiosk-resolution.service';
 import { posterPng, posterSvg } from './qr-poster';
 import { KioskSessionsService } from './sessions.service';
 
@@ -84,12 +84,13 @@ export class KioskController {
   constructor(
     @Inject(CabinetsService) private readonly cabinets: CabinetsService,
     @Inject(KioskSessionsService) private readonly sessions: KioskSessionsService,
-    @Inject(KioskSettlementService) private readonly settlement: KioskSettlementService,
+    @Inject(KioskResolutionService) private readonly resolution: KioskResolutionService,
   ) {}
 
   // --- cabinets ---
 
   @Post('cabinets')
+  @Idempotent()
   @Roles(Role.Admin)
   @ApiOperation({ summary: 'Registers a cabinet; its device secret is answered this once' })
   @ApiCreatedResponse({ type: CabinetCreatedView })
@@ -176,6 +177,7 @@ export class KioskController {
   }
 
   @Post('cabinets/:code/clear-maintenance')
+  @Idempotent()
   @Roles(Role.Admin, Role.Operator)
   @HttpCode(200)
   @ApiOperation({ summary: 'An operator puts a cabinet back in service after a fault' })
@@ -330,6 +332,6 @@ export class KioskController {
     @Param('id') id: string,
     @Body() dto: ResolveDto,
   ): Promise<KioskSessionView> {
-    return this.settlement.resolve(user, id, dto);
+    return this.resolution.resolve(user, id, dto);
   }
 }

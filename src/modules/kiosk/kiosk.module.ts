@@ -14,6 +14,7 @@ import { KioskSessionEntity } from './entities/kiosk-session.entity';
 import { KioskJobs } from './jobs/kiosk.jobs';
 import { KioskController } from './kiosk.controller';
 import { KioskOrderPolicy } from './kiosk.policy';
+import { KioskResolutionService } from './kiosk-resolution.service';
 import { KioskSettlementService } from './kiosk-settlement.service';
 import { KioskStock } from './kiosk-stock';
 import { CitizenPageController } from './page/citizen-page.controller';
@@ -40,6 +41,7 @@ import { KioskSessionsService } from './sessions.service';
     DeviceGateway,
     KioskSessionsService,
     KioskSettlementService,
+    KioskResolutionService,
     KioskReceiptsService,
     KioskJobs,
   ],

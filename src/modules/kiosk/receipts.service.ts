@@ -48,6 +48,11 @@ export class KioskReceiptsService implements OnModuleInit {
     if (!s || s.kind !== SessionKind.Sale || !s.items?.length) {
       return false;
     }
+    // The receipt says how much reached households: only once the ledger has allocated the sale.
+    const householdFen = await this.income.householdFenOfOrder(orderId);
+    if (householdFen === null) {
+      return false;
+    }
     if (!(await this.sessions.claimReceipt(s.id, new Date()))) {
       return false;
     }
@@ -56,10 +61,7 @@ export class KioskReceiptsService implements OnModuleInit {
       if (!phone) {
         return false;
       }
-      const [cabinet, householdFen] = await Promise.all([
-        this.cabinets.namesOf(s.cabinetId),
-        this.income.householdFenOfOrder(orderId),
-      ]);
+      const cabinet = await this.cabinets.namesOf(s.cabinetId);
       const names = new Map<string, string>();
       for (const i of s.items) {
         if (!i.productName && !names.has(i.productId)) {
@@ -72,7 +74,7 @@ export class KioskReceiptsService implements OnModuleInit {
           cabinet?.name ?? '',
           s.items.map((i) => ({ ...i, name: i.productName ?? names.get(i.productId)! })),
           s.totalFen,
-          householdFen ?? 0,
+          householdFen,
         ),
       );
       this.logger.log({ sessionId: s.id, orderId }, 'cabinet receipt sent');

@@ -1,9 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, LessThan, Repository } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
 import { Statement } from '@/infrastructure/database/transaction';
 import type { SlotWeight } from './device/protocol';
 import { KioskSessionEntity, SessionKind, SessionStatus } from './entities/kiosk-session.entity';
+
+/** Free text cut to its column (a reason naming many slots must never fail the change it explains). */
+function clip<T extends Partial<KioskSessionEntity>>(patch: T): T {
+  const cut = (v: string | null | undefined, n: number) =>
+    typeof v === 'string' && v.length > n ? `${v.slice(0, n - 1)}…` : v;
+  return {
+    ...patch,
+    ...(patch.reviewReason !== undefined ? { reviewReason: cut(patch.reviewReason, 255) } : {}),
+    ...(patch.resolutionNote !== undefined ? { resolutionNote: cut(patch.resolutionNote, 500) } : {}),
+    ...(patch.disputeReason !== undefined ? { disputeReason: cut(patch.disputeReason, 500) } : {}),
+  };
+}
 
 /** The queries on cabinet sessions. Every change of status is conditional on the status it leaves. */
 @Injectable()
@@ -88,13 +100,13 @@ export class SessionsRepository {
     const over = patch.status !== SessionStatus.Unlocking && patch.status !== SessionStatus.Open;
     const r = await this.repo(em).update(
       { id, status: In(from) },
-      { ...patch, ...(over ? { openCabinetId: null } : {}) },
+      { ...clip(patch), ...(over ? { openCabinetId: null } : {}) },
     );
     return r.affected === 1;
   }
 
   async update(id: string, patch: Partial<KioskSessionEntity>, em?: EntityManager): Promise<void> {
-    await this.repo(em).update({ id }, patch);
+    await this.repo(em).update({ id }, clip(patch));
   }
 
   /** Marks the receipt sent; true for the one caller that did (so the SMS goes once). */
@@ -134,11 +146,29 @@ export class SessionsRepository {
     });
   }
 
-  /** Sessions still UNLOCKING or OPEN that began before `before` (the watchdog's sweep). */
-  stale(before: Date, limit: number): Promise<KioskSessionEntity[]> {
-    return this.sessions.find({
-      where: { status: In([SessionStatus.Unlocking, SessionStatus.Open]), createdAt: LessThan(before) },
-      take: limit,
-    });
+  /**
+   * The watchdog's sweep: sessions whose own timer should have ended them (still UNLOCKING after their unlock
+   * expired, or OPEN past the lost time), and sales settled between `since` and `before` that were never
+   * charged or never receipted (a process that died mid-way, a job lost with Redis).
+   */
+  async overdue(q: {
+    unlockExpiredBefore: Date;
+    openedBefore: Date;
+    settledSince: Date;
+    settledBefore: Date;
+    limit: number;
+  }): Promise<KioskSessionEntity[]> {
+    return this.sessions
+      .createQueryBuilder('s')
+      .where("(s.status = 'UNLOCKING' AND s.unlock_expires_at < :unlock)", { unlock: q.unlockExpiredBefore })
+      .orWhere("(s.status = 'OPEN' AND s.opened_at < :opened)", { opened: q.openedBefore })
+      .orWhere(
+        `(s.status = 'SETTLED' AND s.kind = 'SALE' AND s.updated_at >= :since AND s.updated_at < :before
+          AND (s.charged_at IS NULL OR s.receipt_sent_at IS NULL))`,
+        { since: q.settledSince, before: q.settledBefore },
+      )
+      .orderBy('s.id')
+      .take(q.limit)
+      .getMany();
   }
 }

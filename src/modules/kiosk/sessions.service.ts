@@ -29,7 +29,13 @@ import {
 } from './dto/kiosk.dto';
 import { CabinetEntity, CabinetStatus } from './entities/cabinet.entity';
 import { AlertKind } from './entities/kiosk-alert.entity';
-import { KioskSessionEntity, ReasonCode, SessionKind, SessionStatus } from './entities/kiosk-session.entity';
+import {
+  KioskSessionEntity,
+  ReasonCode,
+  SessionKind,
+  SessionStatus,
+  UNLOCK_GRACE_MS,
+} from './entities/kiosk-session.entity';
 import {
   CabinetBusyError,
   CabinetMaintenanceError,
@@ -210,7 +216,7 @@ export class KioskSessionsService {
           this.outbox.statement(
             KioskJobName.UnlockTimeout,
             { sessionId: session.id },
-            { runAt: session.unlockExpiresAt },
+            { runAt: new Date(session.unlockExpiresAt.getTime() + UNLOCK_GRACE_MS) },
           ),
         ]),
       );
@@ -251,7 +257,9 @@ export class KioskSessionsService {
   /** A session as its citizen (or staff) sees it. */
   async getFor(user: AuthUser, id: string): Promise<KioskSessionView> {
     const s = await this.requireSession(id);
-    if (s.userId !== user.id && !hasRole(user, Role.Admin, Role.Operator)) {
+    // Its citizen (or the operator who opened it to restock) and administrators; operators see the sessions
+    // they must decide on through the review queue.
+    if (s.userId !== user.id && !hasRole(user, Role.Admin)) {
       throw new NotYourSessionError();
     }
     return this.view(s);
@@ -383,20 +391,29 @@ export class KioskSessionsService {
 
   // --- timers (jobs) ---
 
-  /** The door never opened: the session is cancelled. */
-  async unlockExpired(sessionId: string): Promise<boolean> {
+  /**
+   * The door never opened: the session is cancelled, UNLOCK_GRACE_MS after its unlock expired. Run early
+   * (clocks disagree a little), it comes back at that time; 'early' then.
+   */
+  async unlockExpired(sessionId: string): Promise<'cancelled' | 'early' | 'unchanged'> {
     const s = await this.sessions.find(sessionId);
     if (!s || s.status !== SessionStatus.Unlocking) {
-      return false;
+      return 'unchanged';
     }
-    if (s.unlockExpiresAt.getTime() > Date.now() + 50) {
-      return false;
+    const due = new Date(s.unlockExpiresAt.getTime() + UNLOCK_GRACE_MS);
+    if (due.getTime() > Date.now() + 50) {
+      await withBatchTransaction(this.batch, (tx) =>
+        tx.commit([this.outbox.statement(KioskJobName.UnlockTimeout, { sessionId }, { runAt: due })]),
+      );
+      this.outbox.kick();
+      return 'early';
     }
-    return this.sessions.transition(sessionId, [SessionStatus.Unlocking], {
+    const moved = await this.sessions.transition(sessionId, [SessionStatus.Unlocking], {
       status: SessionStatus.Cancelled,
       reviewReason: `the door did not open within ${this.env.KIOSK_UNLOCK_SECONDS} s`,
       reasonCode: ReasonCode.UnlockExpired,
     });
+    return moved ? 'cancelled' : 'unchanged';
   }
 
   /** The door is still open after KIOSK_DOOR_ALERT_SECONDS: an alert for the operators. */

@@ -162,20 +162,22 @@ export class DeviceGateway implements OnApplicationBootstrap {
         typeof msg.reason === 'string' && msg.reason ? msg.reason.slice(0, 255) : 'unspecified fault';
     }
     // Seen once per id, kept past the ts window so a replay can never come back in.
-    const first = await this.redis.client.set(
-      `${this.env.QUEUE_PREFIX}:kiosk:evt:${c.cabinet.id}:${msg.id}`,
-      '1',
-      'PX',
-      EVENT_TS_WINDOW_MS * 2,
-      'NX',
-    );
+    const seenKey = `${this.env.QUEUE_PREFIX}:kiosk:evt:${c.cabinet.id}:${msg.id}`;
+    const first = await this.redis.client.set(seenKey, '1', 'PX', EVENT_TS_WINDOW_MS * 2, 'NX');
     if (first !== 'OK') {
       return this.drop('replay', code, msg.id);
     }
     this.metrics.kioskEvents.inc({ type, outcome: 'handled' });
-    await this.markSeen(c.cabinet.id, now);
-    if (this.handler) {
-      await this.handler(event);
+    try {
+      await this.markSeen(c.cabinet.id, now);
+      if (this.handler) {
+        await this.handler(event);
+      }
+    } catch (e) {
+      // Not handled after all: the cabinet's retransmission of this id must get through (the use cases'
+      // conditional changes make a repeat harmless).
+      await this.redis.client.del(seenKey).catch(() => undefined);
+      throw e;
     }
     return 'handled';
   }

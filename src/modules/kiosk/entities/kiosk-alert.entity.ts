@@ -10,6 +10,8 @@ export enum AlertKind {
   SessionLost = 'SESSION_LOST',
   /** No heartbeat for 90 seconds. */
   Offline = 'OFFLINE',
+  /** The door opened (or closed) after its session was over: the session went to review. */
+  LateDoor = 'LATE_DOOR',
   /** The scales say more was taken than the slot's stock record holds. */
   StockMismatch = 'STOCK_MISMATCH',
 }

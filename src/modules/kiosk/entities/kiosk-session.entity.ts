@@ -31,7 +31,15 @@ export enum ReasonCode {
   RestockLotShort = 'RESTOCK_LOT_SHORT',
   UnlockExpired = 'UNLOCK_EXPIRED',
   UnlockNotSent = 'UNLOCK_NOT_SENT',
+  /** The door opened after the session had been cancelled for not opening in time. */
+  LateDoorOpened = 'LATE_DOOR_OPENED',
 }
+
+/**
+ * How long past an unlock's `exp` the service still takes the door's opening: the cabinet decides by its own
+ * clock, which may run a little behind ours. The session is cancelled only after this grace.
+ */
+export const UNLOCK_GRACE_MS = 5000;
 
 /** What was taken from one slot, priced. */
 export interface SessionItem {

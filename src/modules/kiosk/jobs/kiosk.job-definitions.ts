@@ -8,6 +8,8 @@ export const KioskJobName = {
   DoorAlert: 'kiosk.door-alert',
   /** Ten minutes after the door opened: no DOOR_CLOSED sends the session to review. */
   SessionLost: 'kiosk.session-lost',
+  /** Every minute: sessions a lost timer left behind are ended, unfinished sales charged and receipted. */
+  Watchdog: 'kiosk.watchdog',
   /** Cabinets silent for 90 s become OFFLINE. */
   OfflineSweep: 'kiosk.offline-sweep',
 } as const;
@@ -18,6 +20,7 @@ declare module '@/infrastructure/queue/jobs' {
     [KioskJobName.DoorAlert]: { sessionId: string };
     [KioskJobName.SessionLost]: { sessionId: string };
     [KioskJobName.OfflineSweep]: Record<string, never>;
+    [KioskJobName.Watchdog]: Record<string, never>;
   }
 }
 
@@ -26,4 +29,5 @@ defineJobs({
   [KioskJobName.DoorAlert]: { queue: QueueName.Maintenance },
   [KioskJobName.SessionLost]: { queue: QueueName.Maintenance },
   [KioskJobName.OfflineSweep]: { queue: QueueName.Maintenance },
+  [KioskJobName.Watchdog]: { queue: QueueName.Maintenance },
 });
