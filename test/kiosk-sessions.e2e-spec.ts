@@ -637,6 +637,39 @@ describe('smart cabinets: sessions', () => {
     await until('online', async () => (await cabinet()).status === 'ONLINE');
   });
 
+  it('alerts and a citizen’s purchases come a page at a time, newest first', async () => {
+    const page1 = await t
+      .http()
+      .get(`${API}/kiosk/alerts?cabinetCode=${c.code}&limit=2`)
+      .set('Authorization', t.adminToken);
+    expect(page1.body.items).toHaveLength(2);
+    expect(page1.body.nextCursor).toBe(page1.body.items[1].id);
+    const page2 = await t
+      .http()
+      .get(`${API}/kiosk/alerts?cabinetCode=${c.code}&limit=2&cursor=${page1.body.nextCursor}`)
+      .set('Authorization', t.adminToken);
+    expect(page2.body.items.length).toBeGreaterThan(0);
+    expect(page2.body.items[0].id < page1.body.items[1].id).toBe(true);
+    const token = await agreedCitizen(t, nextPhone());
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = await openFor(token);
+      await sim.closeDoor();
+      await settled(id);
+      ids.push(id);
+    }
+    const mine = await t.http().get(`${API}/kiosk/sessions?limit=2`).set('Authorization', token);
+    expect(mine.body.items.map((x: { id: string }) => x.id)).toEqual([ids[2], ids[1]]);
+    const rest = await t
+      .http()
+      .get(`${API}/kiosk/sessions?limit=2&cursor=${mine.body.nextCursor}`)
+      .set('Authorization', token);
+    expect(rest.body).toEqual({
+      items: [expect.objectContaining({ id: ids[0], status: 'CANCELLED' })],
+      nextCursor: null,
+    });
+  });
+
   it('slots: stocking moves units from the lot and back; a short lot is 409; the low-stock list', async () => {
     const lotLeft = async () =>
       Number((await t.db.query('SELECT remaining FROM supply_lots WHERE id = ?', [c.teaLotId]))[0].remaining);

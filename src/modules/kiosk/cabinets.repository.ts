@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, IsNull, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, LessThan, Repository } from 'typeorm';
 
 import { CabinetEntity, CabinetStatus } from './entities/cabinet.entity';
 import { CabinetSlotEntity } from './entities/cabinet-slot.entity';
@@ -185,11 +185,12 @@ export class CabinetsRepository {
     });
   }
 
-  /** Alerts newest first, optionally of one cabinet, only open ones, of some kinds. */
+  /** Alerts newest first (by id, which grows with time), before a cursor, of one cabinet, only open ones. */
   alertsOf(q: {
     cabinetId?: string;
     open?: boolean;
     kinds?: AlertKind[];
+    beforeId?: string;
     limit: number;
   }): Promise<KioskAlertEntity[]> {
     return this.alerts.find({
@@ -197,8 +198,9 @@ export class CabinetsRepository {
         ...(q.cabinetId ? { cabinetId: q.cabinetId } : {}),
         ...(q.open ? { clearedAt: IsNull() } : {}),
         ...(q.kinds?.length ? { kind: In(q.kinds) } : {}),
+        ...(q.beforeId ? { id: LessThan(q.beforeId) } : {}),
       },
-      order: { createdAt: 'DESC', id: 'DESC' },
+      order: { id: 'DESC' },
       take: q.limit,
     });
   }

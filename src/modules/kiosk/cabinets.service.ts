@@ -220,13 +220,20 @@ export class CabinetsService {
     return this.repo.lowStock();
   }
 
-  alerts(q: { cabinetCode?: string; open?: boolean; limit: number }) {
-    return (async () => {
-      const cabinet = q.cabinetCode ? await this.requireByCode(q.cabinetCode) : undefined;
-      const rows = await this.repo.alertsOf({ cabinetId: cabinet?.id, open: q.open, limit: q.limit });
-      const codes = new Map((await this.repo.list()).map((c) => [c.id, c.code]));
-      return rows.map((a) => ({ ...a, cabinetCode: codes.get(a.cabinetId) ?? '' }));
-    })();
+  /** Alerts newest first, a page at a time, each with its cabinet's code. */
+  async alerts(q: { cabinetCode?: string; open?: boolean; limit: number; cursor?: string }) {
+    const cabinet = q.cabinetCode ? await this.requireByCode(q.cabinetCode) : undefined;
+    const rows = await this.repo.alertsOf({
+      cabinetId: cabinet?.id,
+      open: q.open,
+      beforeId: q.cursor,
+      limit: q.limit + 1,
+    });
+    const page = rows.slice(0, q.limit);
+    const items = await Promise.all(
+      page.map(async (a) => ({ ...a, cabinetCode: (await this.namesOf(a.cabinetId))?.code ?? '' })),
+    );
+    return { items, nextCursor: rows.length > q.limit ? page[page.length - 1].id : null };
   }
 
   /** An operator clears a cabinet's maintenance (and its open fault alerts) after fixing it. */

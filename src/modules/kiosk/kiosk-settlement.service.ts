@@ -6,7 +6,7 @@ import { newId } from '@/common/ids';
 import { BatchPool } from '@/infrastructure/database/batch-pool';
 import { isDuplicateKey, withBatchTransaction, withTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
-import { isStockTaken, StockService } from '@/modules/catalog/stock.service';
+import { StockService } from '@/modules/catalog/stock.service';
 import { AgreementsService } from '@/modules/orders/agreements.service';
 import { Channel, OrderStatus } from '@/modules/orders/entities/order.entity';
 import { OrdersService } from '@/modules/orders/orders.service';
@@ -28,9 +28,10 @@ import {
 } from './entities/kiosk-session.entity';
 import { KioskJobName } from './jobs/kiosk.job-definitions';
 import { KioskReceiptsService } from './receipts.service';
+import { RestockService } from './restock.service';
 import { KioskSessionsService } from './sessions.service';
 import { SessionsRepository } from './sessions.repository';
-import { weigh, weighRestock } from './settle';
+import { weigh } from './settle';
 
 /** How long a DOOR_CLOSED waits for its session's DOOR_OPENED (handled by another copy) before review. */
 const OPENED_WAIT_MS = 3000;
@@ -60,6 +61,7 @@ export class KioskSettlementService implements OnModuleInit {
     @Inject(RefundsService) private readonly refunds: RefundsService,
     @Inject(AgreementsService) private readonly agreements: AgreementsService,
     @Inject(KioskReceiptsService) private readonly receipts: KioskReceiptsService,
+    @Inject(RestockService) private readonly restock: RestockService,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
@@ -204,7 +206,7 @@ export class KioskSettlementService implements OnModuleInit {
       return this.lateDoor(cabinetId, sessionId, { weightsAfter: after, closedAt: new Date() });
     }
     if (s.kind === SessionKind.Restock) {
-      return this.restockClosed(s, after);
+      return this.restock.closed(s, after);
     }
     return this.saleClosed(s, after);
   }
@@ -426,86 +428,5 @@ export class KioskSettlementService implements OnModuleInit {
       }
     }
     return done;
-  }
-
-  // --- restocking ---
-
-  /**
-   * A restock session closed: weight added becomes slot stock taken from the chosen lot; weight removed
-   * goes back to the slot's lot or is written off with the reason. Nobody is charged. Anything outside a
-   * slot's tolerance goes to review.
-   */
-  private async restockClosed(s: KioskSessionEntity, after: SlotWeight[]): Promise<void> {
-    const now = new Date();
-    const slots = await this.cabinets.slotsOf(s.cabinetId);
-    const outcome = weighRestock(slots, s.weightsBefore ?? [], after);
-    if (outcome.kind === 'REVIEW') {
-      await this.sessions.transition(s.id, [SessionStatus.Open], {
-        status: SessionStatus.Review,
-        closedAt: now,
-        weightsAfter: after,
-        reviewReason: `restocking: ${outcome.reason}`,
-        reasonCode: outcome.code,
-        evidence: outcome.evidence,
-      });
-      return;
-    }
-    const plan = s.restock ?? { lots: {}, removed: 'RETURN' as const, writeOffReason: null };
-    const bySlot = new Map(slots.map((x) => [x.slotNo, x]));
-    const items: SessionItem[] = outcome.changes.map((c) => ({
-      slotNo: c.slotNo,
-      productId: c.productId,
-      lotId:
-        c.quantity > 0
-          ? (plan.lots[String(c.slotNo)] ?? bySlot.get(c.slotNo)!.lotId)
-          : bySlot.get(c.slotNo)!.lotId,
-      quantity: c.quantity,
-      unitPriceFen: 0,
-      amountFen: 0,
-    }));
-    const wroteOff = items.some((i) => i.quantity < 0) && plan.removed === 'WRITE_OFF';
-    try {
-      await withTransaction(this.db, async (em) => {
-        const moved = await this.sessions.transition(
-          s.id,
-          [SessionStatus.Open],
-          {
-            status: SessionStatus.Settled,
-            closedAt: now,
-            weightsAfter: after,
-            items,
-            evidence: outcome.evidence,
-            resolutionNote: wroteOff ? `written off: ${plan.writeOffReason}` : null,
-          },
-          em,
-        );
-        if (!moved) {
-          return;
-        }
-        for (const i of items) {
-          if (i.quantity > 0) {
-            await this.stock.takeStock(em, i.lotId, i.quantity);
-            await this.cabinetRows.putIntoSlot(em, s.cabinetId, i.slotNo, i.quantity, i.lotId);
-          } else {
-            await this.cabinetRows.takeFromSlot(em, s.cabinetId, i.slotNo, -i.quantity);
-            if (plan.removed === 'RETURN') {
-              await this.stock.returnStock(em, i.lotId, -i.quantity);
-            }
-          }
-        }
-      });
-    } catch (e) {
-      if (!isStockTaken(e)) {
-        throw e;
-      }
-      await this.sessions.transition(s.id, [SessionStatus.Open], {
-        status: SessionStatus.Review,
-        closedAt: now,
-        weightsAfter: after,
-        reviewReason: 'restocking: the chosen lot holds fewer units than were put in',
-        reasonCode: ReasonCode.RestockLotShort,
-        evidence: outcome.evidence,
-      });
-    }
   }
 }

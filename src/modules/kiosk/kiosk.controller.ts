@@ -76,6 +76,7 @@ import {
 } from './errors';
 import { KioskResolutionService } from './kiosk-resolution.service';
 import { posterPng, posterSvg } from './qr-poster';
+import { RestockService } from './restock.service';
 import { KioskSessionsService } from './sessions.service';
 
 @ApiTags('kiosk')
@@ -85,6 +86,7 @@ export class KioskController {
     @Inject(CabinetsService) private readonly cabinets: CabinetsService,
     @Inject(KioskSessionsService) private readonly sessions: KioskSessionsService,
     @Inject(KioskResolutionService) private readonly resolution: KioskResolutionService,
+    @Inject(RestockService) private readonly restock: RestockService,
   ) {}
 
   // --- cabinets ---
@@ -206,7 +208,7 @@ export class KioskController {
     @Param() { code }: CabinetCodeParam,
     @Body() dto: RestockDto,
   ): Promise<KioskSessionView> {
-    return this.sessions.openRestock(user, code, dto);
+    return this.restock.open(user, code, dto);
   }
 
   @Get('kiosk/low-stock')
@@ -223,12 +225,13 @@ export class KioskController {
   @ApiOkResponse({ type: AlertListView })
   @ApiErrors(CabinetNotFoundError)
   async alerts(@Query() q: AlertsQuery): Promise<AlertListView> {
-    const rows = await this.cabinets.alerts({
+    const page = await this.cabinets.alerts({
       cabinetCode: q.cabinetCode,
       open: q.open,
       limit: q.limit ?? 50,
+      cursor: q.cursor,
     });
-    return { items: rows.map(mapAlert) };
+    return { items: page.items.map(mapAlert), nextCursor: page.nextCursor };
   }
 
   // --- sessions ---
@@ -267,7 +270,7 @@ export class KioskController {
   @ApiOperation({ summary: 'My cabinet purchases, newest first' })
   @ApiOkResponse({ type: SessionListView })
   async mine(@CurrentUser() user: AuthUser, @Query() q: PageQuery): Promise<SessionListView> {
-    return { items: await this.sessions.listMine(user, q.limit ?? 20) };
+    return this.sessions.listMine(user, q.limit ?? 20, q.cursor);
   }
 
   @Get('kiosk/me/unpaid')

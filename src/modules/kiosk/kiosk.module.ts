@@ -19,6 +19,7 @@ import { KioskSettlementService } from './kiosk-settlement.service';
 import { KioskStock } from './kiosk-stock';
 import { CitizenPageController } from './page/citizen-page.controller';
 import { KioskReceiptsService } from './receipts.service';
+import { RestockService } from './restock.service';
 import { SessionsRepository } from './sessions.repository';
 import { KioskSessionsService } from './sessions.service';
 
@@ -40,6 +41,7 @@ import { KioskSessionsService } from './sessions.service';
     CabinetsService,
     DeviceGateway,
     KioskSessionsService,
+    RestockService,
     KioskSettlementService,
     KioskResolutionService,
     KioskReceiptsService,

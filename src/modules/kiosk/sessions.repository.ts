@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, In, LessThan, Repository } from 'typeorm';
 import { Statement } from '@/infrastructure/database/transaction';
 import type { SlotWeight } from './device/protocol';
 import { KioskSessionEntity, SessionKind, SessionStatus } from './entities/kiosk-session.entity';
@@ -137,11 +137,16 @@ export class SessionsRepository {
     return qb.getMany();
   }
 
-  /** A user's sessions, newest first. */
-  ofUser(userId: string, limit: number, kind = SessionKind.Sale): Promise<KioskSessionEntity[]> {
+  /** A user's sessions, newest first (by id, which grows with time), before a cursor. */
+  ofUser(
+    userId: string,
+    limit: number,
+    beforeId?: string,
+    kind = SessionKind.Sale,
+  ): Promise<KioskSessionEntity[]> {
     return this.sessions.find({
-      where: { userId, kind },
-      order: { createdAt: 'DESC', id: 'DESC' },
+      where: { userId, kind, ...(beforeId ? { id: LessThan(beforeId) } : {}) },
+      order: { id: 'DESC' },
       take: limit,
     });
   }

@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Env, ENV } from '@/config/env';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
-import { ValidationFailedError } from '@/common/errors/domain-error';
+import { Page } from '@/common/pagination';
 import { newId } from '@/common/ids';
 import { BatchPool } from '@/infrastructure/database/batch-pool';
 import { isDuplicateKey, withBatchTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
-import { LotsService } from '@/modules/catalog/lots.service';
 import { ProductsService } from '@/modules/catalog/products.service';
 import { IncomeService } from '@/modules/ledger/income.service';
 import { AgreementsService } from '@/modules/orders/agreements.service';
@@ -20,7 +19,6 @@ import {
   KioskSessionView,
   mapReview,
   mapSession,
-  RestockDto,
   ReviewView,
   CabinetScanView,
   SessionFacts,
@@ -71,7 +69,6 @@ export class KioskSessionsService {
     @Inject(AgreementsService) private readonly agreements: AgreementsService,
     @Inject(ChannelPolicies) private readonly policies: ChannelPolicies,
     @Inject(ProductsService) private readonly products: ProductsService,
-    @Inject(LotsService) private readonly lots: LotsService,
     @Inject(IncomeService) private readonly income: IncomeService,
     @Inject(ENV) private readonly env: Env,
   ) {}
@@ -125,45 +122,6 @@ export class KioskSessionsService {
     };
   }
 
-  /** An operator opens a cabinet to restock it (or take expired goods out); nobody is charged. */
-  async openRestock(user: AuthUser, code: string, dto: RestockDto): Promise<KioskSessionView> {
-    const cabinet = await this.cabinets.requireByCode(code);
-    if (this.cabinets.effectiveStatus(cabinet) === CabinetStatus.Offline) {
-      throw new CabinetOfflineError();
-    }
-    const slots = new Map((await this.cabinets.slotsOf(cabinet.id)).map((s) => [s.slotNo, s]));
-    const lots: Record<string, string> = {};
-    for (const [slotNo, lotId] of Object.entries(dto.lots ?? {})) {
-      const slot = slots.get(Number(slotNo));
-      const field = `lots.${slotNo}`;
-      if (!slot || typeof lotId !== 'string') {
-        throw new ValidationFailedError([{ field, message: `${field} must name a lot for a stocked slot` }]);
-      }
-      const lot = await this.lots.requireLot(lotId).catch(() => undefined);
-      if (!lot || lot.productId !== slot.productId) {
-        throw new ValidationFailedError([
-          { field, message: `${field} must name a lot of the slot's product` },
-        ]);
-      }
-      if (lot.id !== slot.lotId && slot.quantity > 0) {
-        throw new ValidationFailedError([
-          { field, message: `${field}: the slot still holds units of another lot; unstock it first` },
-        ]);
-      }
-      lots[slotNo] = lotId;
-    }
-    if (dto.removed === 'WRITE_OFF' && !dto.writeOffReason) {
-      throw new ValidationFailedError([
-        { field: 'writeOffReason', message: 'writeOffReason is required to write off' },
-      ]);
-    }
-    return this.open(cabinet, user.id, SessionKind.Restock, {
-      lots,
-      removed: dto.removed ?? 'RETURN',
-      writeOffReason: dto.writeOffReason ?? null,
-    });
-  }
-
   private assertUsable(cabinet: CabinetEntity): void {
     const status = this.cabinets.effectiveStatus(cabinet);
     if (status === CabinetStatus.Maintenance) {
@@ -174,7 +132,8 @@ export class KioskSessionsService {
     }
   }
 
-  private async open(
+  /** Opens a session at a cabinet (sale or restock) and sends UNLOCK; 409 `cabinet-busy` when one is open. */
+  async open(
     cabinet: CabinetEntity,
     userId: string,
     kind: SessionKind,
@@ -265,9 +224,13 @@ export class KioskSessionsService {
     return this.view(s);
   }
 
-  async listMine(user: AuthUser, limit: number): Promise<KioskSessionView[]> {
-    const rows = await this.sessions.ofUser(user.id, limit);
-    return Promise.all(rows.map((s) => this.view(s)));
+  async listMine(user: AuthUser, limit: number, cursor?: string): Promise<Page<KioskSessionView>> {
+    const rows = await this.sessions.ofUser(user.id, limit + 1, cursor);
+    const page = rows.slice(0, limit);
+    return {
+      items: await Promise.all(page.map((s) => this.view(s))),
+      nextCursor: rows.length > limit ? page[page.length - 1].id : null,
+    };
   }
 
   /** What the citizen owes for cabinet purchases whose charge did not go through. */

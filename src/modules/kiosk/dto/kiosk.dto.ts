@@ -337,6 +337,7 @@ export class KioskSessionView {
 
 export class SessionListView {
   @ApiProperty({ type: [KioskSessionView] }) items: KioskSessionView[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }
 
 export class EvidenceSlotView {
@@ -388,6 +389,7 @@ export class AlertView {
 
 export class AlertListView {
   @ApiProperty({ type: [AlertView] }) items: AlertView[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }
 
 export class LowStockView {
