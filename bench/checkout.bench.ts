@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { idCheckChar } from '@/modules/households/dto/household.dto';
+import { village } from './fixtures';
 import { call, citizen, closePool, must, percentile, round1 } from './http';
 import { cpuMs, freePort, freshDatabase, pidOf, ROOT, startServer, table } from './lib';
 
@@ -82,21 +83,7 @@ async function main(): Promise<void> {
       })
     : undefined;
   const admin = `Bearer ${(await must(base, 'POST', '/api/v1/auth/login', { username: 'admin', password: 'admin12345' })).accessToken}`;
-  await must(base, 'POST', '/api/v1/regions', { code: '500101', name: '万州区', level: 'DISTRICT' }, admin);
-  await must(
-    base,
-    'POST',
-    '/api/v1/regions',
-    { code: '500101113', name: '分水镇', level: 'TOWN', parentCode: '500101' },
-    admin,
-  );
-  await must(
-    base,
-    'POST',
-    '/api/v1/regions',
-    { code: '500101113201', name: '川星村', level: 'VILLAGE', parentCode: '500101113' },
-    admin,
-  );
+  await village(base, admin);
   const households: string[] = [];
   for (let i = 0; i < 3; i++) {
     const n = 100 + i;

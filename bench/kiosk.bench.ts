@@ -24,6 +24,7 @@ import { parseDatabaseUrl } from '@/infrastructure/database/database-url';
 import { idCheckChar } from '@/modules/households/dto/household.dto';
 import { CabinetSimulator } from '@/modules/kiosk/device/cabinet-simulator';
 import { Call, call, citizen, closePool, must, percentile, round1 } from './http';
+import { village } from './fixtures';
 import { cpuMs, freePort, freshDatabase, pidOf, ROOT, startServer, table } from './lib';
 
 const CABINETS = Number(process.env.BENCH_CABINETS ?? 200);
@@ -407,21 +408,7 @@ async function main(): Promise<number> {
     // --- setup through the API, as an administrator ---
     const t0 = Date.now();
     const admin = `Bearer ${(await must(base, 'POST', '/api/v1/auth/login', { username: 'admin', password: 'admin12345' })).accessToken}`;
-    await must(base, 'POST', '/api/v1/regions', { code: '500101', name: '万州区', level: 'DISTRICT' }, admin);
-    await must(
-      base,
-      'POST',
-      '/api/v1/regions',
-      { code: '500101113', name: '分水镇', level: 'TOWN', parentCode: '500101' },
-      admin,
-    );
-    await must(
-      base,
-      'POST',
-      '/api/v1/regions',
-      { code: '500101113201', name: '川星村', level: 'VILLAGE', parentCode: '500101113', poorVillage: true },
-      admin,
-    );
+    await village(base, admin);
     const body17 = '50010119800101100';
     const household = await must(
       base,
@@ -462,14 +449,6 @@ async function main(): Promise<number> {
     const lot = await must(base, 'POST', `/api/v1/products/${tea.id}/lots`, { quantity: LOT_UNITS }, admin);
     // Codes unique to this run: other test apps on the same broker drop these cabinets' events at once.
     const tag = randomBytes(3).toString('hex').toUpperCase();
-    // Slots are stocked one at a time: two first stockings at once deadlock in the service (each locks the
-    // gap where its new slot row goes, then both wait on the lot's row) and fail with 500 after 3 tries.
-    let stocking: Promise<unknown> = Promise.resolve();
-    const oneAtATime = <T>(fn: () => Promise<T>): Promise<T> => {
-      const p = stocking.then(fn);
-      stocking = p.catch(() => undefined);
-      return p;
-    };
     const created = await bounded(CABINETS, SETUP_CONCURRENCY, async (i) => {
       const code = `BK${tag}-${String(i + 1).padStart(4, '0')}`;
       const c = await must(
@@ -484,20 +463,19 @@ async function main(): Promise<number> {
         },
         admin,
       );
-      const put = await oneAtATime(() =>
-        call(
-          base,
-          'PUT',
-          `/api/v1/cabinets/${code}/slots/1`,
-          {
-            productId: tea.id,
-            lotId: lot.id,
-            unitWeightGrams: UNIT_GRAMS,
-            toleranceGrams: 20,
-            quantity: SLOT_UNITS,
-          },
-          admin,
-        ),
+      // Stocked side by side, as operators do (the service stocks slots READ COMMITTED: no deadlock).
+      const put = await call(
+        base,
+        'PUT',
+        `/api/v1/cabinets/${code}/slots/1`,
+        {
+          productId: tea.id,
+          lotId: lot.id,
+          unitWeightGrams: UNIT_GRAMS,
+          toleranceGrams: 20,
+          quantity: SLOT_UNITS,
+        },
+        admin,
       );
       if (put.status !== 200) {
         throw new Error(`PUT /api/v1/cabinets/${code}/slots/1: ${put.status} ${JSON.stringify(put.body)}`);

@@ -216,12 +216,10 @@ export class KioskSettlementService implements OnModuleInit {
     const slots = await this.cabinets.slotsOf(s.cabinetId);
     const outcome = weigh(slots, s.weightsBefore ?? [], after);
     if (outcome.kind === 'REVIEW') {
-      await this.sessions.transition(s.id, [SessionStatus.Open], {
-        status: SessionStatus.Review,
-        closedAt: now,
+      await this.sessions.closeForReview(s.id, {
         weightsAfter: after,
-        reviewReason: outcome.reason,
-        reasonCode: outcome.code,
+        reason: outcome.reason,
+        code: outcome.code,
         evidence: outcome.evidence,
       });
       return;
@@ -240,12 +238,10 @@ export class KioskSettlementService implements OnModuleInit {
       outcome.items.map((i) => ({ slot: bySlot.get(i.slotNo)!, quantity: i.quantity })),
     );
     if ('problem' in priced) {
-      await this.sessions.transition(s.id, [SessionStatus.Open], {
-        status: SessionStatus.Review,
-        closedAt: now,
+      await this.sessions.closeForReview(s.id, {
         weightsAfter: after,
-        reviewReason: priced.problem,
-        reasonCode: ReasonCode.NotCertified,
+        reason: priced.problem,
+        code: ReasonCode.NotCertified,
         evidence: outcome.evidence,
       });
       return;

@@ -90,12 +90,10 @@ export class RestockService {
     const slots = await this.cabinets.slotsOf(s.cabinetId);
     const outcome = weighRestock(slots, s.weightsBefore ?? [], after);
     if (outcome.kind === 'REVIEW') {
-      await this.sessions.transition(s.id, [SessionStatus.Open], {
-        status: SessionStatus.Review,
-        closedAt: now,
+      await this.sessions.closeForReview(s.id, {
         weightsAfter: after,
-        reviewReason: `restocking: ${outcome.reason}`,
-        reasonCode: outcome.code,
+        reason: `restocking: ${outcome.reason}`,
+        code: outcome.code,
         evidence: outcome.evidence,
       });
       return;
@@ -148,12 +146,10 @@ export class RestockService {
       if (!isStockTaken(e)) {
         throw e;
       }
-      await this.sessions.transition(s.id, [SessionStatus.Open], {
-        status: SessionStatus.Review,
-        closedAt: now,
+      await this.sessions.closeForReview(s.id, {
         weightsAfter: after,
-        reviewReason: 'restocking: the chosen lot holds fewer units than were put in',
-        reasonCode: ReasonCode.RestockLotShort,
+        reason: 'restocking: the chosen lot holds fewer units than were put in',
+        code: ReasonCode.RestockLotShort,
         evidence: outcome.evidence,
       });
     }

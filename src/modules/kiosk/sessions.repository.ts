@@ -3,7 +3,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, LessThan, Repository } from 'typeorm';
 import { Statement } from '@/infrastructure/database/transaction';
 import type { SlotWeight } from './device/protocol';
-import { KioskSessionEntity, SessionKind, SessionStatus } from './entities/kiosk-session.entity';
+import {
+  KioskSessionEntity,
+  ReasonCode,
+  ReviewEvidence,
+  SessionKind,
+  SessionStatus,
+} from './entities/kiosk-session.entity';
 
 /** Free text cut to its column (a reason naming many slots must never fail the change it explains). */
 function clip<T extends Partial<KioskSessionEntity>>(patch: T): T {
@@ -103,6 +109,24 @@ export class SessionsRepository {
       { ...clip(patch), ...(over ? { openCabinetId: null } : {}) },
     );
     return r.affected === 1;
+  }
+
+  /**
+   * An OPEN session whose door closed goes to review with what the scales said and why; true when it did (a
+   * repeat finds it moved already).
+   */
+  closeForReview(
+    id: string,
+    why: { weightsAfter: SlotWeight[]; reason: string; code: ReasonCode; evidence: ReviewEvidence | null },
+  ): Promise<boolean> {
+    return this.transition(id, [SessionStatus.Open], {
+      status: SessionStatus.Review,
+      closedAt: new Date(),
+      weightsAfter: why.weightsAfter,
+      reviewReason: why.reason,
+      reasonCode: why.code,
+      evidence: why.evidence,
+    });
   }
 
   async update(id: string, patch: Partial<KioskSessionEntity>, em?: EntityManager): Promise<void> {
