@@ -572,6 +572,25 @@ describe('smart cabinets: sessions', () => {
     expect(noReason.body.errors).toEqual([
       { field: 'writeOffReason', message: 'writeOffReason is required to write off' },
     ]);
+    // Expired goods taken out and written off: off the slot, not back on the lot.
+    const teaLotNow = await lotLeft(c.teaLotId);
+    const teaSlotNow = (await cabinet()).slots[0].quantity as number;
+    const off = await t
+      .http()
+      .post(`${API}/cabinets/${c.code}/restock`)
+      .set('Authorization', op)
+      .send({ removed: 'WRITE_OFF', writeOffReason: '临期下架' });
+    expect(off.status).toBe(201);
+    await until('OPEN', async () => (await session(off.body.id)).status === 'OPEN');
+    sim.take(1, 3 * 250);
+    await sim.closeDoor();
+    const w = await settled(off.body.id);
+    expect(w).toMatchObject({ status: 'SETTLED', resolutionNote: 'written off: 临期下架', totalFen: 0 });
+    expect(w.items.map((i: { slotNo: number; quantity: number }) => [i.slotNo, i.quantity])).toEqual([
+      [1, -3],
+    ]);
+    expect((await cabinet()).slots[0].quantity).toBe(teaSlotNow - 3);
+    expect(await lotLeft(c.teaLotId)).toBe(teaLotNow);
   });
 
   it('a FAULT puts the cabinet in maintenance (503 cabinet-maintenance) until an operator clears it', async () => {
