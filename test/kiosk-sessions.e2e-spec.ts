@@ -397,6 +397,19 @@ describe('smart cabinets: sessions', () => {
       .send({ reason: '我只拿了两盒' });
     expect(d.status).toBe(201);
     expect(d.body).toMatchObject({ status: 'REVIEW', disputeReason: '我只拿了两盒', disputable: false });
+    // While the operator decides, the household's credits of the sale are held (pending, no date).
+    const credits = async () =>
+      (await t.db.query(
+        `SELECT e.kind, p.amount_fen AS fen, p.available_on IS NULL AS held,
+                p.available_on = DATE_ADD(o.paid_date, INTERVAL 3 DAY) AS onTime
+           FROM postings p JOIN journal_entries e ON e.id = p.entry_id JOIN ledger_accounts a ON a.id = p.account_id
+           JOIN orders o ON o.id = e.order_id
+          WHERE e.order_id = ? AND a.type = 'HOUSEHOLD' ORDER BY e.kind DESC, p.amount_fen DESC`,
+        [id],
+      )) as { kind: string; fen: string; held: string | number; onTime: string | number | null }[];
+    expect((await credits()).map((x) => [x.kind, Number(x.fen), Number(x.held)])).toEqual([
+      ['SALE', 8970, 1],
+    ]);
     const again = await t
       .http()
       .post(`${API}/kiosk/sessions/${id}/dispute`)
@@ -423,6 +436,11 @@ describe('smart cabinets: sessions', () => {
     expect(after).toMatchObject({ status: 'SETTLED', totalFen: 5980, resolutionNote: '监控确认两盒' });
     const order = await t.http().get(`${API}/orders/${id}`).set('Authorization', token);
     expect(order.body).toMatchObject({ status: 'PARTIALLY_REFUNDED', totalFen: 8970 });
+    // Decided: the sale and its reversal are released together, available when the kiosk window closes.
+    expect((await credits()).map((x) => [x.kind, Number(x.fen), Number(x.held), Number(x.onTime)])).toEqual([
+      ['SALE', 8970, 0, 1],
+      ['REFUND', -2990, 0, 1],
+    ]);
     await t.db.query('UPDATE products SET price_fen = 2990 WHERE id = ?', [c.teaId]);
     // The box that was not taken is back on the slot's record.
     expect((await cabinet()).slots[0].quantity).toBe(slotAfterSale + 1);

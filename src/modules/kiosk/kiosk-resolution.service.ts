@@ -6,6 +6,7 @@ import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { withTransaction } from '@/infrastructure/database/transaction';
 import { StockService } from '@/modules/catalog/stock.service';
+import { AllocationService } from '@/modules/ledger/allocation.service';
 import { OrderStatus } from '@/modules/orders/entities/order.entity';
 import { OrdersService } from '@/modules/orders/orders.service';
 import { RefundsService } from '@/modules/orders/refunds.service';
@@ -41,6 +42,7 @@ export class KioskResolutionService {
     @Inject(StockService) private readonly stock: StockService,
     @Inject(OrdersService) private readonly orders: OrdersService,
     @Inject(RefundsService) private readonly refunds: RefundsService,
+    @Inject(AllocationService) private readonly allocation: AllocationService,
   ) {}
 
   async resolve(user: AuthUser, id: string, dto: ResolveDto): Promise<KioskSessionView> {
@@ -216,6 +218,8 @@ export class KioskResolutionService {
       if (extra.length) {
         await this.settlement.placeAndCharge(s, newId(), extra);
       }
+      // Decided: what the households keep of the sale becomes available as the refund window says.
+      await this.allocation.releaseCredits(order.id);
     } catch (e) {
       // The money did not move: back to review as it was, for the operator to decide again.
       this.logger.warn({ sessionId: s.id, err: e as Error }, 'a cabinet resolution could not move the money');

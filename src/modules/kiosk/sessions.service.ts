@@ -7,6 +7,7 @@ import { BatchPool } from '@/infrastructure/database/batch-pool';
 import { isDuplicateKey, withBatchTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { ProductsService } from '@/modules/catalog/products.service';
+import { AllocationService } from '@/modules/ledger/allocation.service';
 import { IncomeService } from '@/modules/ledger/income.service';
 import { AgreementsService } from '@/modules/orders/agreements.service';
 import { ChannelPolicies } from '@/modules/orders/channel-policy';
@@ -70,6 +71,7 @@ export class KioskSessionsService {
     @Inject(ChannelPolicies) private readonly policies: ChannelPolicies,
     @Inject(ProductsService) private readonly products: ProductsService,
     @Inject(IncomeService) private readonly income: IncomeService,
+    @Inject(AllocationService) private readonly allocation: AllocationService,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
@@ -348,6 +350,10 @@ export class KioskSessionsService {
     });
     if (!moved) {
       throw new SessionNotDisputableError('The session changed meanwhile; look again.');
+    }
+    // Until the operator decides, the households' share of this sale stays pending, however long that takes.
+    if (s.orderId) {
+      await this.allocation.holdCredits(s.orderId);
     }
     return this.view((await this.sessions.find(id))!);
   }

@@ -208,6 +208,30 @@ export class AllocationService {
     }
   }
 
+  /**
+   * Holds the household credits of a disputed sale: those still PENDING stay pending until `releaseCredits`,
+   * so a dispute decided after the refund window never takes back income already paid out. Returns how many
+   * credits it held.
+   */
+  holdCredits(orderId: string): Promise<number> {
+    return this.ledger.holdPendingCredits(orderId, businessDate());
+  }
+
+  /**
+   * Releases an order's held credits when its dispute is decided: AVAILABLE when the channel's refund window
+   * after payment closes, or today if that has passed.
+   */
+  async releaseCredits(orderId: string): Promise<number> {
+    const order = (await this.orders.paidForAllocation([orderId])).get(orderId);
+    if (!order) {
+      // Refunded in full meanwhile: its credits were voided, nothing is held.
+      return 0;
+    }
+    const due = this.availableOn(order.channel, order.paidDate);
+    const today = businessDate();
+    return this.ledger.releaseHeldCredits(orderId, due === null || due < today ? today : due);
+  }
+
   /** Reverses a refund's lines in the proportions of their sale entries. */
   async reverseRefund(refundId: string): Promise<number> {
     const refund = await this.refunds.getRefund(refundId);

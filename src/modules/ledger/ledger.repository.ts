@@ -199,4 +199,30 @@ export class LedgerRepository {
       supplierId: r.supplierId,
     }));
   }
+
+  /**
+   * Holds an order's household credits (its sale's, and its refunds' reversals) still PENDING on `today`:
+   * their `available_on` becomes NULL, pending until released; returns how many postings it held. Available
+   * ones are left as they are.
+   */
+  async holdPendingCredits(orderId: string, today: string): Promise<number> {
+    const r = (await this.db.query(
+      `UPDATE postings p JOIN journal_entries e ON e.id = p.entry_id JOIN ledger_accounts a ON a.id = p.account_id
+          SET p.available_on = NULL
+        WHERE e.order_id = ? AND e.kind IN ('SALE', 'REFUND') AND a.type = 'HOUSEHOLD' AND p.available_on > ?`,
+      [orderId, today],
+    )) as { affectedRows: number };
+    return r.affectedRows;
+  }
+
+  /** Releases an order's held household credits (sale and reversals together): AVAILABLE from `availableOn`. */
+  async releaseHeldCredits(orderId: string, availableOn: string): Promise<number> {
+    const r = (await this.db.query(
+      `UPDATE postings p JOIN journal_entries e ON e.id = p.entry_id JOIN ledger_accounts a ON a.id = p.account_id
+          SET p.available_on = ?
+        WHERE e.order_id = ? AND e.kind IN ('SALE', 'REFUND') AND a.type = 'HOUSEHOLD' AND p.available_on IS NULL`,
+      [availableOn, orderId],
+    )) as { affectedRows: number };
+    return r.affectedRows;
+  }
 }
