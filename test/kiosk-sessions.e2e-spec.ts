@@ -1,6 +1,8 @@
 import { SandboxProvider } from '@/infrastructure/payments/sandbox.provider';
 import { CabinetsService } from '@/modules/kiosk/cabinets.service';
 import { KioskSettlementService } from '@/modules/kiosk/kiosk-settlement.service';
+import { KioskWatchdog } from '@/modules/kiosk/kiosk-watchdog.service';
+import { RefundsService } from '@/modules/orders/refunds.service';
 import { CabinetSimulator } from '@/modules/kiosk/device/cabinet-simulator';
 import { factory } from './support/factory';
 import { agreedCitizen, StockedCabinet, stockedCabinet } from './support/kiosk';
@@ -503,7 +505,7 @@ describe('smart cabinets: sessions', () => {
        VALUES ('01KWATCHD0G0PEN00000000001', ?, 'SALE', ?, 'OPEN', ?, ?, '[]', 0)`,
       [cab.id, me.id, ago(3_600_000), ago(3_600_000)],
     );
-    const done = await t.app.get(KioskSettlementService).watchdog();
+    const done = await t.app.get(KioskWatchdog).run();
     expect(done).toMatchObject({ cancelled: 1, toReview: 1 });
     expect((await session('01KWATCHD0GUNL0CK000000001')).status).toBe('CANCELLED');
     expect((await session('01KWATCHD0G0PEN00000000001')).status).toBe('REVIEW');
@@ -515,6 +517,47 @@ describe('smart cabinets: sessions', () => {
     await t.db.query(
       "UPDATE kiosk_sessions SET status = 'CANCELLED' WHERE id = '01KWATCHD0G0PEN00000000001'",
     );
+  });
+
+  it('a correction whose refund fails is applied once by the watchdog, never twice', async () => {
+    const token = await agreedCitizen(t, nextPhone());
+    const id = await openFor(token);
+    sim.take(1, 500); // two boxes
+    await sim.closeDoor();
+    await until('paid', async () => (await session(id)).householdFen === 5980);
+    expect(
+      (
+        await t
+          .http()
+          .post(`${API}/kiosk/sessions/${id}/dispute`)
+          .set('Authorization', token)
+          .send({ reason: '只拿了一盒' })
+      ).status,
+    ).toBe(201);
+    const refunds = t.app.get(RefundsService);
+    const refund = jest.spyOn(refunds, 'refund').mockRejectedValueOnce(new Error('provider down'));
+    try {
+      const res = await t
+        .http()
+        .post(`${API}/kiosk/sessions/${id}/resolve`)
+        .set('Authorization', t.adminToken)
+        .send({ items: [{ slotNo: 1, quantity: 1 }], note: '一盒' });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ status: 'SETTLED', totalFen: 2990 });
+      const order = async () => (await t.http().get(`${API}/orders/${id}`).set('Authorization', token)).body;
+      expect(await order()).toMatchObject({ status: 'PAID' });
+      const later = Date.now() + 120_000;
+      expect(await t.app.get(KioskWatchdog).run(later)).toMatchObject({ corrected: 1 });
+      expect(await t.app.get(KioskWatchdog).run(later)).toMatchObject({ corrected: 0 });
+      expect(await order()).toMatchObject({ status: 'PARTIALLY_REFUNDED' });
+      const [{ refunded }] = await t.db.query('SELECT refunded_fen AS refunded FROM orders WHERE id = ?', [
+        id,
+      ]);
+      expect(Number(refunded)).toBe(2990);
+      expect(refund).toHaveBeenCalledTimes(2);
+    } finally {
+      refund.mockRestore();
+    }
   });
 
   it('the kiosk refund window closes disputes', async () => {

@@ -128,3 +128,14 @@ export class NotAMaintenanceCabinetError extends defineError({
     super('The cabinet is not in maintenance.');
   }
 }
+
+export class PaymentInFlightError extends defineError({
+  status: 409,
+  code: 'payment-in-flight',
+  title: 'Conflict',
+  description: 'The disputed order has a payment under way; decide once the payment provider has answered.',
+}) {
+  constructor() {
+    super('A payment of this order is under way; decide again in a moment.');
+  }
+}

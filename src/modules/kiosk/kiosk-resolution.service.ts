@@ -5,17 +5,24 @@ import { AuthUser } from '@/common/auth/role';
 import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { withTransaction } from '@/infrastructure/database/transaction';
-import { StockService } from '@/modules/catalog/stock.service';
+import { isStockTaken, StockService } from '@/modules/catalog/stock.service';
 import { AllocationService } from '@/modules/ledger/allocation.service';
 import { OrderStatus } from '@/modules/orders/entities/order.entity';
+import { OutOfStockError } from '@/modules/orders/errors';
 import { OrdersService } from '@/modules/orders/orders.service';
 import { RefundsService } from '@/modules/orders/refunds.service';
 import { CabinetsRepository } from './cabinets.repository';
 import { CabinetsService } from './cabinets.service';
 import { KioskSessionView, ResolveDto } from './dto/kiosk.dto';
 import { CabinetSlotEntity } from './entities/cabinet-slot.entity';
-import { KioskSessionEntity, SessionItem, SessionKind, SessionStatus } from './entities/kiosk-session.entity';
-import { SessionNotInReviewError } from './errors';
+import {
+  Correction,
+  KioskSessionEntity,
+  SessionItem,
+  SessionKind,
+  SessionStatus,
+} from './entities/kiosk-session.entity';
+import { PaymentInFlightError, SessionNotInReviewError } from './errors';
 import { KioskSettlementService } from './kiosk-settlement.service';
 import { KioskSessionsService } from './sessions.service';
 import { SessionsRepository } from './sessions.repository';
@@ -115,7 +122,15 @@ export class KioskResolutionService {
     }));
     await this.leaveReview(s.id, { status: SessionStatus.Settled, ...decided, items }, async (em) => {
       for (const i of items) {
-        await this.stock.takeStock(em, i.lotId, i.quantity);
+        try {
+          await this.stock.takeStock(em, i.lotId, i.quantity);
+        } catch (e) {
+          throw isStockTaken(e)
+            ? new OutOfStockError(
+                `The lot holds fewer than the ${i.quantity} units put into slot ${i.slotNo}.`,
+              )
+            : e;
+        }
         await this.cabinetRows.putIntoSlot(em, s.cabinetId, i.slotNo, i.quantity, i.lotId);
       }
     });
@@ -152,7 +167,11 @@ export class KioskResolutionService {
     await this.settlement.placeAndCharge(s, s.id, priced.items);
   }
 
-  /** A disputed purchase: corrected by the difference, at the prices it was charged. */
+  /**
+   * A disputed purchase: corrected by the difference, at the prices it was charged. The session leaves review
+   * with the items as decided and the slots' records follow the goods; what must happen with money is kept
+   * as its correction and then applied (see `applyCorrection`).
+   */
   private async correct(
     s: KioskSessionEntity,
     charged: Map<number, SessionItem>,
@@ -162,7 +181,6 @@ export class KioskResolutionService {
   ): Promise<void> {
     const kept: SessionItem[] = [];
     const more: { slot: CabinetSlotEntity; quantity: number }[] = [];
-    let refundFen = 0;
     const moves = new Map<number, number>(); // slotNo → units back into the slot (negative: taken out)
     for (const slotNo of [...new Set([...charged.keys(), ...wanted.keys()])].sort((a, b) => a - b)) {
       const was = charged.get(slotNo);
@@ -172,72 +190,96 @@ export class KioskResolutionService {
         const q = Math.min(had, want);
         kept.push({ ...was, quantity: q, amountFen: was.unitPriceFen * q });
       }
-      if (had > want) {
-        refundFen += (had - want) * was!.unitPriceFen;
-      } else if (want > had) {
+      if (want > had) {
         more.push({ slot: slotOf(slotNo), quantity: want - had });
       }
       moves.set(slotNo, had - want);
     }
     const extra = (await this.priced(more)).items;
     const items = [...kept, ...extra];
-    const totalFen = items.reduce((a, i) => a + i.amountFen, 0);
     const order = await this.orders.requireOrder(s.orderId!);
-    const applyMoves = (sign: 1 | -1) => async (em: EntityManager) => {
-      for (const [slotNo, back] of moves) {
-        const n = back * sign;
-        if (n > 0) {
-          await this.cabinetRows.putIntoSlot(em, s.cabinetId, slotNo, n);
-        } else if (n < 0) {
-          await this.cabinetRows.takeFromSlot(em, s.cabinetId, slotNo, -n);
-        }
-      }
+    if (order.status === OrderStatus.PendingPayment && (await this.orders.paymentUnderWay(order.id))) {
+      throw new PaymentInFlightError();
+    }
+    const correction: Correction = {
+      orderId: order.id,
+      keptFen: kept.reduce((a, i) => a + i.amountFen, 0),
+      extraOrderId: extra.length ? newId() : null,
+      extraItems: extra,
+      replacementOrderId: order.status === OrderStatus.PendingPayment && items.length ? newId() : null,
     };
     await this.leaveReview(
       s.id,
-      { status: SessionStatus.Settled, ...decided, items, totalFen },
-      applyMoves(1),
-    );
-    try {
-      if (order.status === OrderStatus.PendingPayment && (await this.cancelUnpaid(order.id))) {
-        // Never paid: the unpaid order is replaced by one for what was really taken.
-        if (items.length) {
-          const replacement = newId();
-          await this.sessions.update(s.id, { orderId: replacement, chargedAt: null });
-          await this.settlement.placeAndCharge(s, replacement, items);
+      {
+        status: SessionStatus.Settled,
+        ...decided,
+        items,
+        totalFen: items.reduce((a, i) => a + i.amountFen, 0),
+        correction,
+        correctionDoneAt: null,
+      },
+      async (em) => {
+        for (const [slotNo, back] of moves) {
+          if (back > 0) {
+            await this.cabinetRows.putIntoSlot(em, s.cabinetId, slotNo, back);
+          } else if (back < 0) {
+            await this.cabinetRows.takeFromSlot(em, s.cabinetId, slotNo, -back);
+          }
         }
-        return;
+      },
+    );
+    // Applied now; if a step fails, the decision stands and the watchdog applies what is missing.
+    await this.applyCorrection(s.id).catch((e: unknown) =>
+      this.logger.warn(
+        { sessionId: s.id, err: e as Error },
+        'a cabinet correction will be retried by the watchdog',
+      ),
+    );
+  }
+
+  /**
+   * Applies a decided correction, exactly once whatever fails or runs twice: each step reads the state and
+   * does only what is missing. An unpaid order is cancelled and replaced by one for every item; a paid one is
+   * refunded down to what the citizen keeps (`keptFen`, less what was refunded already) and the units taken
+   * beyond the charge are charged as the further order (its id fixed at the decision, so placing it twice
+   * finds the first); then the sale's held credits are released. One corrector at a time (a lease).
+   */
+  async applyCorrection(sessionId: string): Promise<boolean> {
+    if (!(await this.sessions.leaseCorrection(sessionId, 60_000))) {
+      return false;
+    }
+    let done = false;
+    try {
+      const s = (await this.sessions.find(sessionId))!;
+      const c = s.correction!;
+      let order = await this.orders.requireOrder(c.orderId);
+      if (c.replacementOrderId !== null || order.status === OrderStatus.PendingPayment) {
+        if (order.status === OrderStatus.PendingPayment && !(await this.cancelUnpaid(order.id))) {
+          order = await this.orders.requireOrder(c.orderId); // paid meanwhile: corrected as paid below
+        }
       }
-      if (refundFen > 0) {
-        await this.refunds.refund(
-          order.id,
-          refundFen,
-          `cabinet dispute resolved: ${String(decided.resolutionNote)}`.slice(0, 255),
-        );
+      if (order.status === OrderStatus.Cancelled) {
+        if (c.replacementOrderId && s.items?.length) {
+          if (s.orderId !== c.replacementOrderId) {
+            await this.sessions.update(s.id, { orderId: c.replacementOrderId, chargedAt: null });
+          }
+          await this.settlement.placeAndCharge(s, c.replacementOrderId, s.items);
+        }
+      } else {
+        const refundFen = order.totalFen - c.keptFen - order.refundedFen;
+        if (refundFen > 0) {
+          await this.refunds.refund(order.id, refundFen, 'cabinet dispute resolved');
+        }
+        if (c.extraOrderId) {
+          await this.settlement.placeAndCharge(s, c.extraOrderId, c.extraItems);
+        }
+        // Decided: what the households keep of the sale becomes available as the refund window says.
+        await this.allocation.releaseCredits(order.id);
       }
-      if (extra.length) {
-        await this.settlement.placeAndCharge(s, newId(), extra);
-      }
-      // Decided: what the households keep of the sale becomes available as the refund window says.
-      await this.allocation.releaseCredits(order.id);
-    } catch (e) {
-      // The money did not move: back to review as it was, for the operator to decide again.
-      this.logger.warn({ sessionId: s.id, err: e as Error }, 'a cabinet resolution could not move the money');
-      await withTransaction(this.db, async (em) => {
-        await this.sessions.update(
-          s.id,
-          {
-            status: SessionStatus.Review,
-            items: s.items,
-            totalFen: s.totalFen,
-            resolvedBy: null,
-            resolutionNote: `not applied: ${(e as Error).message}`,
-          },
-          em,
-        );
-        await applyMoves(-1)(em);
-      });
-      throw e;
+      done = true;
+      return true;
+    } finally {
+      await this.sessions.endCorrection(sessionId, done);
     }
   }
 

@@ -27,7 +27,6 @@ import {
   UNLOCK_GRACE_MS,
 } from './entities/kiosk-session.entity';
 import { KioskJobName } from './jobs/kiosk.job-definitions';
-import { KioskReceiptsService } from './receipts.service';
 import { RestockService } from './restock.service';
 import { KioskSessionsService } from './sessions.service';
 import { SessionsRepository } from './sessions.repository';
@@ -60,7 +59,6 @@ export class KioskSettlementService implements OnModuleInit {
     @Inject(PaymentStartService) private readonly payments: PaymentStartService,
     @Inject(RefundsService) private readonly refunds: RefundsService,
     @Inject(AgreementsService) private readonly agreements: AgreementsService,
-    @Inject(KioskReceiptsService) private readonly receipts: KioskReceiptsService,
     @Inject(RestockService) private readonly restock: RestockService,
     @Inject(ENV) private readonly env: Env,
   ) {}
@@ -145,7 +143,7 @@ export class KioskSettlementService implements OnModuleInit {
       | Pick<KioskSessionEntity, 'weightsAfter' | 'closedAt'>,
   ): Promise<void> {
     const s = await this.sessions.find(sessionId);
-    if (!s || s.cabinetId !== cabinetId || s.kind !== SessionKind.Sale) {
+    if (!s || s.cabinetId !== cabinetId) {
       return;
     }
     const late =
@@ -167,11 +165,17 @@ export class KioskSettlementService implements OnModuleInit {
           sessionId,
         );
       }
-    } else if (s.status === SessionStatus.Review && 'weightsAfter' in weights && !s.weightsAfter) {
-      // A session sent to review as lost: its late DOOR_CLOSED is the evidence the operator needs.
-      const evidence = s.weightsBefore
-        ? weigh(await this.cabinets.slotsOf(cabinetId), s.weightsBefore, weights.weightsAfter ?? []).evidence
-        : s.evidence;
+    } else if (s.status === SessionStatus.Review) {
+      // In review already (lost, or closed before its opening was reported): the weights that come late are
+      // the evidence the operator needs.
+      const missing = 'weightsAfter' in weights ? !s.weightsAfter : !s.weightsBefore;
+      if (!missing) {
+        return;
+      }
+      const before = 'weightsBefore' in weights ? weights.weightsBefore : s.weightsBefore;
+      const after = 'weightsAfter' in weights ? weights.weightsAfter : s.weightsAfter;
+      const evidence =
+        before && after ? weigh(await this.cabinets.slotsOf(cabinetId), before, after).evidence : s.evidence;
       await this.sessions.update(sessionId, { ...weights, evidence });
     }
   }
@@ -355,6 +359,8 @@ export class KioskSettlementService implements OnModuleInit {
       order = await this.orders.requireOrder(orderId);
     }
     if (order.status !== OrderStatus.PendingPayment) {
+      // Charged before (a retry after the capture): only the record of it was missing.
+      await this.sessions.update(sessionId, { chargedAt: new Date() });
       return;
     }
     const [agreement] = await this.agreements.activeOf(userId);
@@ -396,33 +402,5 @@ export class KioskSettlementService implements OnModuleInit {
     }
     await this.placeAndCharge(s, s.orderId, s.items);
     return true;
-  }
-
-  /**
-   * Ends what a lost timer left behind and finishes unfinished sales: UNLOCKING past its unlock (and grace) is
-   * cancelled, OPEN past KIOSK_SESSION_LOST_SECONDS goes to review, a sale settled in the last day but never
-   * charged is charged, one paid and allocated but never receipted is receipted. Returns what it did.
-   */
-  async watchdog(now = Date.now()): Promise<Record<string, number>> {
-    const done = { cancelled: 0, toReview: 0, charged: 0, receipted: 0 };
-    const rows = await this.sessions.overdue({
-      unlockExpiredBefore: new Date(now - UNLOCK_GRACE_MS - 1000),
-      openedBefore: new Date(now - this.env.KIOSK_SESSION_LOST_SECONDS * 1000),
-      settledSince: new Date(now - 86_400_000),
-      settledBefore: new Date(now - 60_000),
-      limit: 200,
-    });
-    for (const s of rows) {
-      if (s.status === SessionStatus.Unlocking) {
-        done.cancelled += (await this.sessionViews.unlockExpired(s.id)) === 'cancelled' ? 1 : 0;
-      } else if (s.status === SessionStatus.Open) {
-        done.toReview += (await this.sessionViews.sessionLost(s.id)) ? 1 : 0;
-      } else if (!s.chargedAt) {
-        done.charged += (await this.recover(s.id)) ? 1 : 0;
-      } else if (s.orderId && (await this.receipts.send(s.orderId))) {
-        done.receipted++;
-      }
-    }
-    return done;
   }
 }

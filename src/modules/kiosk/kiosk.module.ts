@@ -17,6 +17,7 @@ import { KioskOrderPolicy } from './kiosk.policy';
 import { KioskResolutionService } from './kiosk-resolution.service';
 import { KioskSettlementService } from './kiosk-settlement.service';
 import { KioskStock } from './kiosk-stock';
+import { KioskWatchdog } from './kiosk-watchdog.service';
 import { CitizenPageController } from './page/citizen-page.controller';
 import { KioskReceiptsService } from './receipts.service';
 import { RestockService } from './restock.service';
@@ -45,6 +46,7 @@ import { KioskSessionsService } from './sessions.service';
     KioskSettlementService,
     KioskResolutionService,
     KioskReceiptsService,
+    KioskWatchdog,
     KioskJobs,
   ],
 })

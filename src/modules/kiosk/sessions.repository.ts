@@ -133,6 +133,28 @@ export class SessionsRepository {
     await this.repo(em).update({ id }, clip(patch));
   }
 
+  /** Takes the lease on a session's pending correction for `ms`; false when done or another holds it. */
+  async leaseCorrection(id: string, ms: number): Promise<boolean> {
+    const now = new Date();
+    const r = await this.sessions
+      .createQueryBuilder()
+      .update()
+      .set({ correctionLeaseUntil: new Date(now.getTime() + ms) })
+      .where(
+        'id = :id AND correction IS NOT NULL AND correction_done_at IS NULL AND (correction_lease_until IS NULL OR correction_lease_until < :now)',
+        { id, now },
+      )
+      .execute();
+    return r.affected === 1;
+  }
+
+  async endCorrection(id: string, done: boolean): Promise<void> {
+    await this.sessions.update(
+      { id },
+      done ? { correctionDoneAt: new Date(), correctionLeaseUntil: null } : { correctionLeaseUntil: null },
+    );
+  }
+
   /** Marks the receipt sent; true for the one caller that did (so the SMS goes once). */
   async claimReceipt(id: string, at: Date): Promise<boolean> {
     const r = await this.sessions
@@ -175,29 +197,34 @@ export class SessionsRepository {
     });
   }
 
-  /**
-   * The watchdog's sweep: sessions whose own timer should have ended them (still UNLOCKING after their unlock
-   * expired, or OPEN past the lost time), and sales settled between `since` and `before` that were never
-   * charged or never receipted (a process that died mid-way, a job lost with Redis).
-   */
-  async overdue(q: {
-    unlockExpiredBefore: Date;
-    openedBefore: Date;
-    settledSince: Date;
-    settledBefore: Date;
-    limit: number;
-  }): Promise<KioskSessionEntity[]> {
+  /** Sessions whose own timer should have ended them: UNLOCKING past their unlock, OPEN past the lost time. */
+  overdueTimers(unlockExpiredBefore: Date, openedBefore: Date, limit: number): Promise<KioskSessionEntity[]> {
     return this.sessions
       .createQueryBuilder('s')
-      .where("(s.status = 'UNLOCKING' AND s.unlock_expires_at < :unlock)", { unlock: q.unlockExpiredBefore })
-      .orWhere("(s.status = 'OPEN' AND s.opened_at < :opened)", { opened: q.openedBefore })
-      .orWhere(
-        `(s.status = 'SETTLED' AND s.kind = 'SALE' AND s.updated_at >= :since AND s.updated_at < :before
-          AND (s.charged_at IS NULL OR s.receipt_sent_at IS NULL))`,
-        { since: q.settledSince, before: q.settledBefore },
-      )
+      .where("(s.status = 'UNLOCKING' AND s.unlock_expires_at < :unlock)", { unlock: unlockExpiredBefore })
+      .orWhere("(s.status = 'OPEN' AND s.opened_at < :opened)", { opened: openedBefore })
       .orderBy('s.id')
-      .take(q.limit)
+      .take(limit)
+      .getMany();
+  }
+
+  /**
+   * Sales settled (last changed between `since` and `before`) that were never charged, or whose receipt is
+   * not out; and sessions whose correction is pending with no lease held. Newest change first, so what just
+   * went wrong is seen before what has waited long (an unpaid balance keeps its receipt back for good).
+   */
+  unfinished(since: Date, before: Date, limit: number): Promise<KioskSessionEntity[]> {
+    return this.sessions
+      .createQueryBuilder('s')
+      .where("s.status = 'SETTLED' AND s.updated_at >= :since AND s.updated_at < :before", { since, before })
+      .andWhere(
+        `((s.kind = 'SALE' AND (s.charged_at IS NULL OR s.receipt_sent_at IS NULL))
+          OR (s.correction IS NOT NULL AND s.correction_done_at IS NULL
+              AND (s.correction_lease_until IS NULL OR s.correction_lease_until < :before)))`,
+        { before },
+      )
+      .orderBy('s.updated_at', 'DESC')
+      .take(limit)
       .getMany();
   }
 }

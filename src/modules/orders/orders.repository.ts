@@ -203,6 +203,13 @@ export class OrdersRepository {
     ]);
   }
 
+  async hasOpenPayment(orderId: string): Promise<boolean> {
+    const rows = (await this.db.query('SELECT 1 FROM payments WHERE open_order_id = ? LIMIT 1', [
+      orderId,
+    ])) as unknown[];
+    return rows.length > 0;
+  }
+
   /** A buyer's orders of a channel in `status` with no PENDING payment, oldest first. */
   async unpaidOf(
     buyerUserId: string,

@@ -233,6 +233,11 @@ export class OrdersService {
     return this.repo.unpaidOf(buyerUserId, channel, OrderStatus.PendingPayment);
   }
 
+  /** Whether a payment of the order is under way (PENDING at its provider). */
+  async paymentUnderWay(orderId: string): Promise<boolean> {
+    return this.repo.hasOpenPayment(orderId);
+  }
+
   /** Whether an order with this id exists (a channel that names its orders' ids asks before placing one). */
   async exists(id: string): Promise<boolean> {
     return (await this.repo.find(id)) !== null;

@@ -71,6 +71,22 @@ export interface ReviewEvidence {
   candidateItems: { slotNo: number; productId: string; quantity: number }[];
 }
 
+/**
+ * What the operator's decision on a disputed purchase still has to do with money, kept with the session so
+ * that it is done exactly once whatever fails: every step reads the order's state and does what is missing.
+ */
+export interface Correction {
+  /** The order that was disputed. */
+  orderId: string;
+  /** Of that order, what the citizen keeps paying for (at the prices charged); the rest is refunded. */
+  keptFen: number;
+  /** Units taken beyond the charge, charged as a further order with this id. */
+  extraOrderId: string | null;
+  extraItems: SessionItem[];
+  /** The order was unpaid when decided: it is cancelled and replaced by one for every item, with this id. */
+  replacementOrderId: string | null;
+}
+
 /** For a restock session: where the units put in come from, and what happens to units taken out. */
 export interface RestockPlan {
   /** slotNo → lot that units put in come from (the slot's lot when not named). */
@@ -160,6 +176,16 @@ export class KioskSessionEntity {
 
   @Column({ name: 'receipt_sent_at', type: 'datetime', precision: 3, nullable: true })
   receiptSentAt: Date | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  correction: Correction | null;
+
+  /** One corrector at a time (the operator's request, the watchdog): a lease that runs out if it dies. */
+  @Column({ name: 'correction_lease_until', type: 'datetime', precision: 3, nullable: true })
+  correctionLeaseUntil: Date | null;
+
+  @Column({ name: 'correction_done_at', type: 'datetime', precision: 3, nullable: true })
+  correctionDoneAt: Date | null;
 
   @CreatedAt() createdAt: Date;
   @UpdatedAt() updatedAt: Date;

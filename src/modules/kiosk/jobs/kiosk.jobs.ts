@@ -3,6 +3,7 @@ import { JobHandler } from '@/infrastructure/queue/job-handler.decorator';
 import { JobOf } from '@/infrastructure/queue/jobs';
 import { CabinetsService } from '../cabinets.service';
 import { KioskSettlementService } from '../kiosk-settlement.service';
+import { KioskWatchdog } from '../kiosk-watchdog.service';
 import { KioskSessionsService } from '../sessions.service';
 import { KioskJobName } from './kiosk.job-definitions';
 
@@ -13,6 +14,7 @@ export class KioskJobs {
     @Inject(KioskSessionsService) private readonly sessions: KioskSessionsService,
     @Inject(KioskSettlementService) private readonly settlement: KioskSettlementService,
     @Inject(CabinetsService) private readonly cabinets: CabinetsService,
+    @Inject(KioskWatchdog) private readonly watchdogService: KioskWatchdog,
   ) {}
 
   @JobHandler(KioskJobName.UnlockTimeout)
@@ -40,7 +42,7 @@ export class KioskJobs {
    */
   @JobHandler(KioskJobName.Watchdog, { schedule: { every: 60_000 } })
   watchdog(): Promise<Record<string, number>> {
-    return this.settlement.watchdog();
+    return this.watchdogService.run();
   }
 
   @JobHandler(KioskJobName.OfflineSweep, { schedule: { every: 15_000 } })
