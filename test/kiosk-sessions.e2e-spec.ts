@@ -519,6 +519,37 @@ describe('smart cabinets: sessions', () => {
     );
   });
 
+  it('a dispute about one slot refunds that slot’s line only (its households, not the other lot’s)', async () => {
+    const token = await agreedCitizen(t, nextPhone());
+    const id = await openFor(token);
+    sim.take(1, 250); // a box of tea
+    sim.take(2, 500); // a bag of pepper
+    await sim.closeDoor();
+    await until('paid', async () => (await session(id)).householdFen === 9790);
+    await t
+      .http()
+      .post(`${API}/kiosk/sessions/${id}/dispute`)
+      .set('Authorization', token)
+      .send({ reason: '没拿花椒' });
+    const res = await t
+      .http()
+      .post(`${API}/kiosk/sessions/${id}/resolve`)
+      .set('Authorization', t.adminToken)
+      .send({ items: [{ slotNo: 1, quantity: 1 }], note: '花椒未取' });
+    expect(res.body).toMatchObject({ status: 'SETTLED', totalFen: 2990 });
+    await until('refunded', async () => (await session(id)).householdFen === 2990);
+    const lines = await t.db.query(
+      'SELECT product_id AS productId, refunded_fen AS refunded FROM order_lines WHERE order_id = ? ORDER BY line_no',
+      [id],
+    );
+    expect(
+      lines.map((l: { productId: string; refunded: string }) => [l.productId, Number(l.refunded)]),
+    ).toEqual([
+      [c.teaId, 0],
+      [c.pepperId, 6800],
+    ]);
+  });
+
   it('a correction whose refund fails is applied once by the watchdog, never twice', async () => {
     const token = await agreedCitizen(t, nextPhone());
     const id = await openFor(token);

@@ -204,6 +204,7 @@ export class KioskResolutionService {
     const correction: Correction = {
       orderId: order.id,
       keptFen: kept.reduce((a, i) => a + i.amountFen, 0),
+      kept,
       extraOrderId: extra.length ? newId() : null,
       extraItems: extra,
       replacementOrderId: order.status === OrderStatus.PendingPayment && items.length ? newId() : null,
@@ -268,7 +269,19 @@ export class KioskResolutionService {
       } else {
         const refundFen = order.totalFen - c.keptFen - order.refundedFen;
         if (refundFen > 0) {
-          await this.refunds.refund(order.id, refundFen, 'cabinet dispute resolved');
+          // To each line, what is left on it beyond what the citizen keeps of its product and lot.
+          const keptOf = (productId: string, lotId: string) =>
+            (c.kept ?? [])
+              .filter((k) => k.productId === productId && k.lotId === lotId)
+              .reduce((a, k) => a + k.amountFen, 0);
+          const claimed = new Map<string, number>();
+          await this.refunds.refund(order.id, refundFen, 'cabinet dispute resolved', (line) => {
+            const key = `${line.productId}/${line.lotId}`;
+            const keep = Math.max(0, keptOf(line.productId, line.lotId) - (claimed.get(key) ?? 0));
+            const left = line.amountFen - line.refundedFen;
+            claimed.set(key, (claimed.get(key) ?? 0) + Math.min(keep, left));
+            return left - Math.min(keep, left);
+          });
         }
         if (c.extraOrderId) {
           await this.settlement.placeAndCharge(s, c.extraOrderId, c.extraItems);

@@ -8,6 +8,7 @@ import { withTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { LedgerInboxJobName } from './jobs/orders.job-definitions';
 import { OrderEntity, OrderStatus } from './entities/order.entity';
+import { OrderLineEntity } from './entities/order-line.entity';
 import { OrderNotRefundableError, RefundExceedsPaymentError } from './errors';
 import { RefundEntity } from './entities/refund.entity';
 import { OrderLifecycle } from './order-lifecycle';
@@ -29,8 +30,17 @@ export class RefundsService {
     @Inject(OutboxService) private readonly outbox: OutboxService,
   ) {}
 
-  /** Refunds part or all of a paid order, spread over its lines in proportion to what is left of each. */
-  async refund(orderId: string, amountFen: number, reason: string): Promise<RefundEntity> {
+  /**
+   * Refunds part or all of a paid order, spread over its lines in proportion to what is left of each, or to
+   * `weightOf(line)` when the caller knows which lines the money is for (a cabinet dispute about one slot):
+   * the ledger then reverses the households behind those lines only.
+   */
+  async refund(
+    orderId: string,
+    amountFen: number,
+    reason: string,
+    weightOf?: (line: OrderLineEntity) => number,
+  ): Promise<RefundEntity> {
     const refund = new RefundEntity();
     refund.id = newId();
     let change: { from: OrderStatus; to: OrderStatus; channel: OrderEntity['channel'] } | undefined;
@@ -55,10 +65,10 @@ export class RefundsService {
         .get(payment.provider)
         .refund(payment.providerRef, refund.id, amountFen);
       const lines = await this.orders.linesOf(orderId, em);
-      const parts = splitFen(
-        amountFen,
-        lines.map((l) => l.amountFen - l.refundedFen),
-      );
+      const left = lines.map((l) => l.amountFen - l.refundedFen);
+      const weights = weightOf ? lines.map((l, i) => Math.max(0, Math.min(weightOf(l), left[i]))) : left;
+      // Weights that cover nothing (or a caller's mistake) fall back to the proportional split.
+      const parts = splitFen(amountFen, weights.some((w) => w > 0) ? weights : left);
       Object.assign(refund, {
         orderId,
         paymentId: payment.id,

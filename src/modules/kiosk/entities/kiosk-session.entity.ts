@@ -80,6 +80,8 @@ export interface Correction {
   orderId: string;
   /** Of that order, what the citizen keeps paying for (at the prices charged); the rest is refunded. */
   keptFen: number;
+  /** The same per item, so the refund goes to the lines (and households) of the units not taken. */
+  kept: SessionItem[];
   /** Units taken beyond the charge, charged as a further order with this id. */
   extraOrderId: string | null;
   extraItems: SessionItem[];
