@@ -3,6 +3,7 @@ import { CabinetsService } from '@/modules/kiosk/cabinets.service';
 import { KioskSettlementService } from '@/modules/kiosk/kiosk-settlement.service';
 import { KioskWatchdog } from '@/modules/kiosk/kiosk-watchdog.service';
 import { RefundsService } from '@/modules/orders/refunds.service';
+import { AllocationService } from '@/modules/ledger/allocation.service';
 import { CabinetSimulator } from '@/modules/kiosk/device/cabinet-simulator';
 import { factory } from './support/factory';
 import { agreedCitizen, StockedCabinet, stockedCabinet } from './support/kiosk';
@@ -548,6 +549,27 @@ describe('smart cabinets: sessions', () => {
       [c.teaId, 0],
       [c.pepperId, 6800],
     ]);
+  });
+
+  it('credits held before the sale is allocated are posted held, and dated when released', async () => {
+    const token = await agreedCitizen(t, nextPhone());
+    const id = await openFor(token);
+    const allocation = t.app.get(AllocationService);
+    // Disputed before the ledger has posted anything (the order is named by the session).
+    await allocation.holdCredits(id);
+    sim.take(1, 250);
+    await sim.closeDoor();
+    await until('allocated', async () => (await session(id)).householdFen === 2990);
+    const dates = async () =>
+      (await t.db.query(
+        `SELECT p.available_on IS NULL AS held, p.available_on = DATE_ADD(o.paid_date, INTERVAL 3 DAY) AS onTime
+           FROM postings p JOIN journal_entries e ON e.id = p.entry_id JOIN ledger_accounts a ON a.id = p.account_id
+           JOIN orders o ON o.id = e.order_id WHERE e.order_id = ? AND a.type = 'HOUSEHOLD'`,
+        [id],
+      )) as { held: string | number; onTime: string | number | null }[];
+    expect((await dates()).map((d) => Number(d.held))).toEqual([1]);
+    expect(await allocation.releaseCredits(id)).toBe(1);
+    expect((await dates()).map((d) => [Number(d.held), Number(d.onTime)])).toEqual([[0, 1]]);
   });
 
   it('a correction whose refund fails is applied once by the watchdog, never twice', async () => {

@@ -118,13 +118,15 @@ export class AllocationService {
 
   private async allocateOnce(orderIds: string[]): Promise<number> {
     const orders = await this.orders.paidForAllocation(orderIds);
+    const held = await this.ledger.heldOrders([...orders.keys()]);
     const lotIds = [...new Set([...orders.values()].flatMap((o) => o.lines.map((l) => l.lotId)))];
     const sources = await this.sources.getMany(lotIds, (missing) => this.catalog.sourcesOf(missing), []);
     const entries: EntryInput[] = [];
     for (const [orderId, order] of orders) {
       const lines = order.lines;
       const clearing: AccountKey = { type: AccountType.PaymentClearing, ownerId: order.provider ?? 'cash' };
-      const availableOn = this.availableOn(order.channel, order.paidDate);
+      // A disputed sale's credits are held (pending, no date) until the dispute is decided.
+      const availableOn = held.has(orderId) ? null : this.availableOn(order.channel, order.paidDate);
       for (const line of lines) {
         const s = await this.supplierFacts(line.supplierId);
         const facts: LineFacts = {
@@ -209,9 +211,9 @@ export class AllocationService {
   }
 
   /**
-   * Holds the household credits of a disputed sale: those still PENDING stay pending until `releaseCredits`,
-   * so a dispute decided after the refund window never takes back income already paid out. Returns how many
-   * credits it held.
+   * Holds the household credits of a disputed sale: those still PENDING, and those the sale has not posted
+   * yet, stay pending until `releaseCredits`, so a dispute decided after the refund window never takes back
+   * income already paid out. Returns how many posted credits it held.
    */
   holdCredits(orderId: string): Promise<number> {
     return this.ledger.holdPendingCredits(orderId, businessDate());

@@ -8,6 +8,7 @@ import { SuppliersModule } from '@/modules/suppliers/suppliers.module';
 import { AccrualsRepository } from './accruals.repository';
 import { AccrualsService } from './accruals.service';
 import { AllocationService } from './allocation.service';
+import { CreditHoldEntity } from './entities/credit-hold.entity';
 import { HarvestEntity } from './entities/harvest.entity';
 import { JournalEntryEntity } from './entities/journal-entry.entity';
 import { LedgerAccountEntity } from './entities/ledger-account.entity';
@@ -39,6 +40,7 @@ import { ReconciliationService } from './reconciliation.service';
       ReconciliationEntity,
       PayoutBatchEntity,
       PayoutLineEntity,
+      CreditHoldEntity,
     ]),
     OrdersModule,
     CatalogModule,

@@ -200,12 +200,26 @@ export class LedgerRepository {
     }));
   }
 
+  /** Of these orders, the ones whose credits are held. */
+  async heldOrders(orderIds: readonly string[]): Promise<Set<string>> {
+    if (!orderIds.length) {
+      return new Set();
+    }
+    const rows = (await this.db.query(
+      `SELECT order_id AS orderId FROM credit_holds WHERE order_id IN (${orderIds.map(() => '?').join(',')})`,
+      [...orderIds],
+    )) as { orderId: string }[];
+    return new Set(rows.map((r) => r.orderId));
+  }
+
   /**
    * Holds an order's household credits (its sale's, and its refunds' reversals) still PENDING on `today`:
    * their `available_on` becomes NULL, pending until released; returns how many postings it held. Available
    * ones are left as they are.
    */
   async holdPendingCredits(orderId: string, today: string): Promise<number> {
+    // The hold itself first: credits of this order posted from now on are held as they are written.
+    await this.db.query('INSERT IGNORE INTO credit_holds (order_id) VALUES (?)', [orderId]);
     const r = (await this.db.query(
       `UPDATE postings p JOIN journal_entries e ON e.id = p.entry_id JOIN ledger_accounts a ON a.id = p.account_id
           SET p.available_on = NULL
@@ -217,6 +231,7 @@ export class LedgerRepository {
 
   /** Releases an order's held household credits (sale and reversals together): AVAILABLE from `availableOn`. */
   async releaseHeldCredits(orderId: string, availableOn: string): Promise<number> {
+    await this.db.query('DELETE FROM credit_holds WHERE order_id = ?', [orderId]);
     const r = (await this.db.query(
       `UPDATE postings p JOIN journal_entries e ON e.id = p.entry_id JOIN ledger_accounts a ON a.id = p.account_id
           SET p.available_on = ?

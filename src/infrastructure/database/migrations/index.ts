@@ -5,6 +5,7 @@ import { CheckoutPaths1795930000000 } from './1795930000000-CheckoutPaths';
 import { OutboxClaims1795940000000 } from './1795940000000-OutboxClaims';
 import { OrderPolicies1795950000000 } from './1795950000000-OrderPolicies';
 import { Kiosk1795960000000 } from './1795960000000-Kiosk';
+import { CreditHolds1795970000000 } from './1795970000000-CreditHolds';
 
 /** Every migration in order; the only way the schema changes. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   OutboxClaims1795940000000,
   OrderPolicies1795950000000,
   Kiosk1795960000000,
+  CreditHolds1795970000000,
 ];
