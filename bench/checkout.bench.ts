@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { idCheckChar } from '@/modules/households/dto/household.dto';
-import { village } from './fixtures';
+import { serviceEnv, village } from './fixtures';
 import { call, citizen, closePool, must, percentile, round1 } from './http';
 import { cpuMs, freePort, freshDatabase, pidOf, ROOT, startServer, table } from './lib';
 
@@ -53,19 +53,7 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   // BENCH_ROLES=all runs one process; the default runs an api and a worker process, one per core.
   const split = (process.env.BENCH_ROLES ?? 'split') !== 'all';
-  const env = {
-    DATABASE_URL: await freshDatabase(database),
-    QUEUE_PREFIX: database,
-    PORT: String(port),
-    PUBLIC_BASE_URL: base,
-    SEED_DEMO: 'false',
-    NODE_ENV: 'development',
-    RATE_LIMIT_PER_MINUTE: '1000000000',
-    LOGIN_RATE_LIMIT_PER_MINUTE: '1000000000',
-    OTP_RESEND_SECONDS: '0',
-    SANDBOX_NOTIFY_DELAY_MS: '0',
-    LOG_LEVEL: 'warn',
-  };
+  const env = serviceEnv(await freshDatabase(database), database, port, base);
   const profile = process.env.BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
     : [];

@@ -24,7 +24,7 @@ import { parseDatabaseUrl } from '@/infrastructure/database/database-url';
 import { idCheckChar } from '@/modules/households/dto/household.dto';
 import { CabinetSimulator } from '@/modules/kiosk/device/cabinet-simulator';
 import { Call, call, citizen, closePool, must, percentile, round1 } from './http';
-import { village } from './fixtures';
+import { serviceEnv, village } from './fixtures';
 import { cpuMs, freePort, freshDatabase, pidOf, ROOT, startServer, table } from './lib';
 
 const CABINETS = Number(process.env.BENCH_CABINETS ?? 200);
@@ -366,19 +366,9 @@ async function main(): Promise<number> {
   const base = `http://127.0.0.1:${port}`;
   const databaseUrl = await freshDatabase(DATABASE);
   const env = {
-    DATABASE_URL: databaseUrl,
-    QUEUE_PREFIX: DATABASE,
+    ...serviceEnv(databaseUrl, DATABASE, port, base),
     // Events of these cabinets go to this run's api only, whatever else shares the broker.
     MQTT_SHARE_GROUP: DATABASE,
-    PORT: String(port),
-    PUBLIC_BASE_URL: base,
-    SEED_DEMO: 'false',
-    NODE_ENV: 'development',
-    RATE_LIMIT_PER_MINUTE: '1000000000',
-    LOGIN_RATE_LIMIT_PER_MINUTE: '1000000000',
-    OTP_RESEND_SECONDS: '0',
-    SANDBOX_NOTIFY_DELAY_MS: '0',
-    LOG_LEVEL: 'warn',
   };
   const cleanup: (() => Promise<unknown>)[] = [];
   const workerLog = join(tmpdir(), `bench-kiosk-worker-${process.pid}.log`);

@@ -43,13 +43,8 @@ export class CabinetsRepository {
     return this.cabinets.find({ order: { code: 'ASC' } });
   }
 
-  slotsOf(cabinetId: string, em?: EntityManager, lock = false): Promise<CabinetSlotEntity[]> {
-    const repo = em ? em.getRepository(CabinetSlotEntity) : this.slots;
-    return repo.find({
-      where: { cabinetId },
-      order: { slotNo: 'ASC' },
-      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
+  slotsOf(cabinetId: string): Promise<CabinetSlotEntity[]> {
+    return this.slots.find({ where: { cabinetId }, order: { slotNo: 'ASC' } });
   }
 
   async slot(em: EntityManager, cabinetId: string, slotNo: number): Promise<CabinetSlotEntity | null> {

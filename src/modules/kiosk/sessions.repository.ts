@@ -34,11 +34,6 @@ export class SessionsRepository {
     return em ? em.getRepository(KioskSessionEntity) : this.sessions;
   }
 
-  /** Inserts a session; a second open session of the same cabinet fails on `uq_kiosk_sessions_open_cabinet`. */
-  async insert(s: KioskSessionEntity, em?: EntityManager): Promise<void> {
-    await this.repo(em).insert(s);
-  }
-
   /** The INSERT of a new session, for a batched transaction (fails on the open-cabinet key when busy). */
   insertStatement(s: KioskSessionEntity): Statement {
     return [
@@ -77,11 +72,8 @@ export class SessionsRepository {
     ];
   }
 
-  find(id: string, em?: EntityManager, lock = false): Promise<KioskSessionEntity | null> {
-    return this.repo(em).findOne({
-      where: { id },
-      ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
+  find(id: string): Promise<KioskSessionEntity | null> {
+    return this.sessions.findOne({ where: { id } });
   }
 
   /** Whether a session is open at the cabinet. */
