@@ -1,4 +1,5 @@
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import { INestApplicationContext, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { Env } from '@/config/env';
 import { completeResponses, ProblemSchema } from '@/common/errors/api-errors';
-import { TooDeeplyNestedError } from '@/common/errors/domain-error';
+import { DomainError, TooDeeplyNestedError } from '@/common/errors/domain-error';
 import {
   acceptsSomethingWeProduce,
   answerClientError,
@@ -26,6 +27,8 @@ import { MetricsService } from '@/infrastructure/metrics/metrics';
 import { AppModule, AppOptions } from './app.module';
 
 export const API_PREFIX = 'api/v1';
+/** The routes that take multipart/form-data (file uploads). */
+const MULTIPART_ROUTES = new Set([`/${API_PREFIX}/live/sessions/:id/external-orders`]);
 
 /** Set when a shutdown begins: answers then ask keep-alive clients to close, so the server can stop. */
 export const lifecycle = { closing: false };
@@ -97,7 +100,9 @@ export async function createHttpApp(options: AppOptions): Promise<NestFastifyApp
       void parseJson(req, body as unknown as string, done);
     },
   );
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics', 'k/:code'] });
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: ['health', 'health/ready', 'metrics', 'k/:code', 'l/:id', 'h/:id'],
+  });
   app.useGlobalPipes(createValidationPipe());
 
   const metrics = app.get(MetricsService);
@@ -122,6 +127,29 @@ export async function createHttpApp(options: AppOptions): Promise<NestFastifyApp
       { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+  });
+
+  // Files are uploaded to these routes only (a platform's order export); anywhere else a form body stays 415.
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: env.UPLOAD_LIMIT_BYTES, files: 1, fields: 10, parts: 12 },
+  });
+  fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const type = req.headers['content-type'];
+    if (type?.toLowerCase().startsWith('multipart/') && !MULTIPART_ROUTES.has(req.routeOptions.url ?? '')) {
+      sendProblem(
+        reply,
+        req,
+        new DomainError(
+          415,
+          'unsupported-media-type',
+          'Unsupported media type',
+          'Send the body as application/json.',
+        ),
+      );
+      return;
+    }
+    done();
   });
 
   await app.register(helmet, {

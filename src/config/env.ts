@@ -138,6 +138,13 @@ export class Env {
   @Max(64 * 1024 * 1024)
   BODY_LIMIT_BYTES: number;
 
+  /** The largest file a multipart upload may carry (a platform's order export). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(512 * 1024 * 1024)
+  UPLOAD_LIMIT_BYTES: number;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

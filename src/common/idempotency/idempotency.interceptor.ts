@@ -36,6 +36,10 @@ export function canonical(value: unknown, depth = 0): string {
   if (value && typeof value === 'object' && depth >= MAX_JSON_DEPTH) {
     throw new TooDeeplyNestedError(MAX_JSON_DEPTH);
   }
+  if (Buffer.isBuffer(value)) {
+    // An uploaded file (multipart): its digest stands for it.
+    return JSON.stringify(`sha256:${createHash('sha256').update(value).digest('hex')}`);
+  }
   if (Array.isArray(value)) {
     return `[${value.map((v) => canonical(v, depth + 1)).join(',')}]`;
   }

@@ -75,7 +75,7 @@ import {
   UnpaidBalanceError,
 } from './errors';
 import { KioskResolutionService } from './kiosk-resolution.service';
-import { posterPng, posterSvg } from './qr-poster';
+import { posterPng, posterSvg } from '@/common/qr-poster';
 import { RestockService } from './restock.service';
 import { KioskSessionsService } from './sessions.service';
 

@@ -74,6 +74,21 @@ export class IncomeRepository {
     return Number(entries) === 0 ? null : Number(fen);
   }
 
+  /** The households each order's sale still credits (net of refunds), for `orderIds`. */
+  async householdsOfOrders(orderIds: readonly string[]): Promise<{ orderId: string; householdId: string }[]> {
+    if (!orderIds.length) {
+      return [];
+    }
+    return (await this.db.query(
+      `SELECT e.order_id AS orderId, a.owner_id AS householdId
+         FROM journal_entries e
+         JOIN postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
+        WHERE e.order_id IN (?) AND a.type = 'HOUSEHOLD'
+        GROUP BY e.order_id, a.owner_id HAVING SUM(p.amount_fen) > 0`,
+      [orderIds],
+    )) as { orderId: string; householdId: string }[];
+  }
+
   /** How many fen of a lot's sales are on households' accounts. */
   async householdFenOfLot(lotId: string): Promise<number> {
     const [{ fen }] = (await this.db.query(

@@ -125,6 +125,31 @@ export class IncomeService implements LotIncomeReader {
   }
 
   /** How many fen of an order's sales reached households (net of refunds); null until it is allocated. */
+  /**
+   * How many distinct households the sales of each group of orders credit (net of refunds): a channel's
+   * "households benefited" (a live session, a host, a period). Orders are read in chunks.
+   */
+  async householdsBenefited(groups: ReadonlyMap<string, readonly string[]>): Promise<Map<string, number>> {
+    const groupOf = new Map<string, string[]>();
+    for (const [key, ids] of groups) {
+      for (const id of ids) {
+        const keys = groupOf.get(id) ?? [];
+        keys.push(key);
+        groupOf.set(id, keys);
+      }
+    }
+    const seen = new Map<string, Set<string>>([...groups.keys()].map((k) => [k, new Set<string>()]));
+    const all = [...groupOf.keys()];
+    for (let i = 0; i < all.length; i += 5000) {
+      for (const r of await this.repo.householdsOfOrders(all.slice(i, i + 5000))) {
+        for (const key of groupOf.get(r.orderId) ?? []) {
+          seen.get(key)!.add(r.householdId);
+        }
+      }
+    }
+    return new Map([...seen].map(([k, set]) => [k, set.size]));
+  }
+
   householdFenOfOrder(orderId: string): Promise<number | null> {
     return this.repo.householdFenOfOrder(orderId);
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { Page, PageQuery, paginate } from '@/common/pagination';
@@ -31,6 +31,14 @@ export class HostsService {
     });
     await this.repo.insert(h);
     return h;
+  }
+
+  find(id: string): Promise<HostEntity | null> {
+    return this.repo.findOne({ where: { id } });
+  }
+
+  findMany(ids: readonly string[]): Promise<HostEntity[]> {
+    return ids.length ? this.repo.find({ where: { id: In([...ids]) } }) : Promise.resolve([]);
   }
 
   async exists(id: string): Promise<boolean> {

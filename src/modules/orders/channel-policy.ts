@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Env, ENV } from '@/config/env';
 import { Statement } from '@/infrastructure/database/transaction';
 import type { OrderPlan } from '@/modules/catalog/stock.service';
-import { Channel, OrderStatus } from './entities/order.entity';
+import { Channel, OrderEntity, OrderStatus } from './entities/order.entity';
 import type { OrderState } from './order-lifecycle';
 
 /** How an order's money is taken. */
@@ -43,12 +43,16 @@ export interface StockSource {
     lines: readonly { productId: string; quantity: number; lotId?: string }[],
     lockIn?: { run(statements: readonly Statement[]): Promise<unknown[]> },
   ): Promise<OrderPlan>;
-  /** Statements that take the planned units; one of them fails (see `isTaken`) when another buyer won. */
-  takeStatements(units: readonly PlannedUnits[]): Statement[];
+  /**
+   * Statements that take the planned units; one of them fails (see `isTaken`) when another buyer won.
+   * `order` is the order being placed (its id, buyer and attribution) and `claim` what the channel already
+   * reserved for it elsewhere (a flash sale's unit numbers), as the channel passed it in `NewOrder.claim`.
+   */
+  takeStatements(units: readonly PlannedUnits[], order: OrderEntity, claim?: unknown): Statement[];
   /** True when the error is a take that found the units gone. */
   isTaken(e: unknown): boolean;
   /** Puts the units of a cancelled order back. */
-  giveBack(em: EntityManager, units: readonly PlannedUnits[]): Promise<void>;
+  giveBack(em: EntityManager, units: readonly PlannedUnits[], order: OrderEntity): Promise<void>;
 }
 
 /**

@@ -32,8 +32,8 @@ export class OrdersRepository {
   insertStatements(order: OrderEntity, lines: readonly OrderLineEntity[]): Statement[] {
     return [
       [
-        `INSERT INTO orders (id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, attribution, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`,
+        `INSERT INTO orders (id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, paid_at, paid_date, attribution, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
         [
           order.id,
           order.buyerUserId,
@@ -41,6 +41,8 @@ export class OrdersRepository {
           order.status,
           order.totalFen,
           order.payBy,
+          order.paidAt,
+          order.paidDate,
           order.attribution ? JSON.stringify(order.attribution) : null,
           order.createdAt,
           order.updatedAt,

@@ -5,6 +5,7 @@ import { AuthUser, hasRole, Role } from '@/common/auth/role';
 import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { Page } from '@/common/pagination';
+import { businessDate } from '@/common/time';
 import { Statement, withBatchTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import type { OrderPlan } from '@/modules/catalog/stock.service';
@@ -12,7 +13,9 @@ import { ChannelPolicies, StockSource } from './channel-policy';
 import { LotStock } from './lot-stock';
 import { OrderLifecycle } from './order-lifecycle';
 import { OrderListQuery, OrderView, mapOrder } from './dto/orders.dto';
-import { OrdersJobName } from './jobs/orders.job-definitions';
+import { LedgerInboxJobName, OrdersJobName } from './jobs/orders.job-definitions';
+import { PaymentEntity, PaymentStatus } from './entities/payment.entity';
+import { PaymentsRepository } from './payments.repository';
 import { Attribution, Channel, OrderEntity, OrderStatus } from './entities/order.entity';
 import { OrderLineEntity } from './entities/order-line.entity';
 import { NotTheBuyerError, OrderNotFoundError, OutOfStockError, ProductNotCertifiedError } from './errors';
@@ -34,6 +37,22 @@ export interface NewOrder {
   channel: Channel;
   lines: { productId: string; quantity: number; lotId?: string; unitPriceFen?: number }[];
   attribution?: Attribution;
+  /** What the channel reserved for this order elsewhere, handed to its stock source (`takeStatements`). */
+  claim?: unknown;
+}
+
+/** A sale made and paid on another platform (a livestream shop's export), recorded as a paid order. */
+export interface PaidElsewhere {
+  /** The order's id, when the channel records it in its own tables in the same transaction. */
+  id?: string;
+  buyerUserId: string;
+  channel: Channel;
+  /** Each line names the lot its units came from and what the platform charged for it. */
+  lines: { productId: string; lotId: string; quantity: number; amountFen: number }[];
+  attribution: Attribution;
+  paidAt: Date;
+  /** Who took the money (`platform:douyin`) and its reference there (the sub-order id). */
+  payment: { provider: string; ref: string };
 }
 
 /**
@@ -46,6 +65,7 @@ export class OrdersService {
   constructor(
     @Inject(BatchPool) private readonly batch: BatchPool,
     @Inject(OrdersRepository) private readonly repo: OrdersRepository,
+    @Inject(PaymentsRepository) private readonly payments: PaymentsRepository,
     @Inject(LotStock) private readonly lotStock: LotStock,
     @Inject(ChannelPolicies) private readonly policies: ChannelPolicies,
     @Inject(OrderLifecycle) private readonly lifecycle: OrderLifecycle,
@@ -92,7 +112,7 @@ export class OrdersService {
         const lines = await withBatchTransaction(this.batch, async (tx) => {
           const planned = this.planLines(order, input, await stock.plan(input.lines, tx));
           try {
-            await tx.commit(this.placeStatements(order, planned, stock));
+            await tx.commit(this.placeStatements(order, planned, stock, input.claim));
           } catch (e) {
             // A source whose plan under lock missed a take: still an answer, never a 500.
             throw stock.isTaken(e) ? new OutOfStockError() : e;
@@ -104,7 +124,9 @@ export class OrdersService {
       }
       const lines = this.planLines(order, input, await stock.plan(input.lines));
       try {
-        await withBatchTransaction(this.batch, (tx) => tx.commit(this.placeStatements(order, lines, stock)));
+        await withBatchTransaction(this.batch, (tx) =>
+          tx.commit(this.placeStatements(order, lines, stock, input.claim)),
+        );
       } catch (e) {
         if (stock.isTaken(e)) {
           continue;
@@ -116,8 +138,101 @@ export class OrdersService {
     }
   }
 
+  /**
+   * Records sales made and paid elsewhere: each becomes a PAID order with its lines and a payment CAPTURED
+   * under the platform's name, and its lines are allocated to households like any other paid order. No
+   * stock is taken (the platform's shop shipped the goods); `with` statements (the channel's own record of
+   * the rows) run first in the same transaction, so a duplicate there records nothing. 422
+   * `product-not-certified` for a product without a valid certificate.
+   */
+  async recordPaidElsewhere(
+    sales: readonly PaidElsewhere[],
+    withStatements: Statement[] = [],
+  ): Promise<string[]> {
+    if (!sales.length) {
+      return [];
+    }
+    const { products } = await this.lotStock.plan(
+      [...new Set(sales.flatMap((s) => s.lines.map((l) => l.productId)))].map((productId) => ({
+        productId,
+        quantity: 0,
+      })),
+    );
+    const statements: Statement[] = [...withStatements];
+    const ids: string[] = [];
+    const now = new Date();
+    for (const sale of sales) {
+      const order = Object.assign(new OrderEntity(), {
+        id: sale.id ?? newId(),
+        buyerUserId: sale.buyerUserId,
+        channel: sale.channel,
+        status: OrderStatus.Paid,
+        totalFen: sale.lines.reduce((a, l) => a + l.amountFen, 0),
+        refundedFen: 0,
+        payBy: null,
+        paidAt: sale.paidAt,
+        paidDate: businessDate(sale.paidAt),
+        attribution: sale.attribution,
+        createdAt: now,
+        updatedAt: now,
+      });
+      const lines = sale.lines.map((l, i) => {
+        const p = products.get(l.productId);
+        if (!p) {
+          throw new ValidationFailedError([
+            { field: `lines[${i}].productId`, message: 'productId must name an existing product' },
+          ]);
+        }
+        if (!p.certified) {
+          throw new ProductNotCertifiedError(`lines[${i}].productId`, p.name);
+        }
+        return Object.assign(new OrderLineEntity(), {
+          id: newId(),
+          orderId: order.id,
+          lineNo: i + 1,
+          productId: l.productId,
+          lotId: l.lotId,
+          supplierId: p.supplierId,
+          quantity: l.quantity,
+          // What the platform charged per unit, to the fen below; the line's amount is what it charged.
+          unitPriceFen: Math.floor(l.amountFen / l.quantity),
+          amountFen: l.amountFen,
+          refundedFen: 0,
+        });
+      });
+      statements.push(
+        ...this.repo.insertStatements(order, lines),
+        this.payments.insertCapturedStatement(
+          Object.assign(new PaymentEntity(), {
+            id: newId(),
+            orderId: order.id,
+            provider: sale.payment.provider,
+            providerRef: sale.payment.ref,
+            status: PaymentStatus.Captured,
+            amountFen: order.totalFen,
+            failureReason: null,
+            capturedAt: sale.paidAt,
+            capturedDate: order.paidDate,
+            createdAt: now,
+            updatedAt: now,
+          }),
+        ),
+      );
+      ids.push(order.id);
+    }
+    statements.push(this.outbox.statement(LedgerInboxJobName.AllocateOrder, { orderIds: ids }));
+    await withBatchTransaction(this.batch, (tx) => tx.commit(statements));
+    this.outbox.kick();
+    return ids;
+  }
+
   /** The statements that write a new order, its lines and its deadline (if it has one), and take its stock. */
-  private placeStatements(order: OrderEntity, lines: OrderLineEntity[], stock: StockSource): Statement[] {
+  private placeStatements(
+    order: OrderEntity,
+    lines: OrderLineEntity[],
+    stock: StockSource,
+    claim: unknown,
+  ): Statement[] {
     return [
       ...this.repo.insertStatements(order, lines),
       // The deadline's row carries the order's id, so paying the order can take it back.
@@ -131,7 +246,7 @@ export class OrdersService {
           ]
         : []),
       // Last, so the stock rows are locked only for this statement and the commit.
-      ...stock.takeStatements(lines),
+      ...stock.takeStatements(lines, order, claim),
     ];
   }
 
@@ -288,7 +403,7 @@ export class OrdersService {
       to: OrderStatus.Cancelled,
     };
     await this.lifecycle.assertTransition(change);
-    await this.stockOf(order.channel).giveBack(em, await this.linesOf(order.id, em));
+    await this.stockOf(order.channel).giveBack(em, await this.linesOf(order.id, em), order);
     await this.repo.setStatus(em, order.id, OrderStatus.Cancelled);
     order.status = OrderStatus.Cancelled;
     return true;

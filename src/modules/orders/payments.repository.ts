@@ -74,6 +74,26 @@ export class PaymentsRepository {
     );
   }
 
+  /** The statement that records a payment captured elsewhere (a platform's shop took the money). */
+  insertCapturedStatement(p: PaymentEntity): Statement {
+    return [
+      `INSERT INTO payments (id, order_id, provider, provider_ref, status, amount_fen, captured_at, captured_date, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        p.id,
+        p.orderId,
+        p.provider,
+        p.providerRef,
+        PaymentStatus.Captured,
+        p.amountFen,
+        p.capturedAt,
+        p.capturedDate,
+        p.createdAt,
+        p.updatedAt,
+      ],
+    ];
+  }
+
   async findOpenForOrder(orderId: string): Promise<PaymentEntity | null> {
     const [r] = (await this.db.query(`${PAYMENT_COLUMNS} WHERE open_order_id = ?`, [orderId])) as Record<
       string,

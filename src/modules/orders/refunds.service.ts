@@ -33,13 +33,15 @@ export class RefundsService {
   /**
    * Refunds part or all of a paid order, spread over its lines in proportion to what is left of each, or to
    * `weightOf(line)` when the caller knows which lines the money is for (a cabinet dispute about one slot):
-   * the ledger then reverses the households behind those lines only.
+   * the ledger then reverses the households behind those lines only. `refundedElsewhere` records a refund a
+   * platform already made (its reference), without asking a provider of ours.
    */
   async refund(
     orderId: string,
     amountFen: number,
     reason: string,
     weightOf?: (line: OrderLineEntity) => number,
+    refundedElsewhere?: string,
   ): Promise<RefundEntity> {
     const refund = new RefundEntity();
     refund.id = newId();
@@ -61,9 +63,9 @@ export class RefundsService {
         throw new OrderNotRefundableError('The order has no captured payment.');
       }
       await this.lifecycle.assertTransition({ orderId, channel: locked.channel, from: locked.status, to });
-      const answer = await this.providers
-        .get(payment.provider)
-        .refund(payment.providerRef, refund.id, amountFen);
+      const answer = refundedElsewhere
+        ? { ref: refundedElsewhere }
+        : await this.providers.get(payment.provider).refund(payment.providerRef, refund.id, amountFen);
       const lines = await this.orders.linesOf(orderId, em);
       const left = lines.map((l) => l.amountFen - l.refundedFen);
       const weights = weightOf ? lines.map((l, i) => Math.max(0, Math.min(weightOf(l), left[i]))) : left;

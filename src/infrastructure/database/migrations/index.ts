@@ -6,6 +6,7 @@ import { OutboxClaims1795940000000 } from './1795940000000-OutboxClaims';
 import { OrderPolicies1795950000000 } from './1795950000000-OrderPolicies';
 import { Kiosk1795960000000 } from './1795960000000-Kiosk';
 import { CreditHolds1795970000000 } from './1795970000000-CreditHolds';
+import { Livestream1795980000000 } from './1795980000000-Livestream';
 
 /** Every migration in order; the only way the schema changes. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   OrderPolicies1795950000000,
   Kiosk1795960000000,
   CreditHolds1795970000000,
+  Livestream1795980000000,
 ];

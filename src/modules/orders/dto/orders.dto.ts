@@ -109,6 +109,21 @@ export class OrderLineView {
   refundedFen: number;
 }
 
+/** A sale made on another platform and imported. */
+export class ExternalSaleView {
+  @ApiProperty({ example: 'DOUYIN' })
+  platform: string;
+
+  @ApiProperty({ description: "The platform shop's id ('' when the export did not name it)" })
+  shopId: string;
+
+  @ApiProperty({ example: '6912345678901234567', description: 'The platform order id, digits kept as text' })
+  orderId: string;
+
+  @ApiProperty({ example: '6912345678901234568' })
+  subOrderId: string;
+}
+
 /** Who brought the sale about: a cabinet, a live session and host, an organization, a fair. */
 export class AttributionView implements Attribution {
   @ApiPropertyOptional()
@@ -119,6 +134,15 @@ export class AttributionView implements Attribution {
 
   @ApiPropertyOptional()
   hostId?: string;
+
+  @ApiPropertyOptional({ description: 'The live offer the units came from' })
+  offerId?: string;
+
+  @ApiPropertyOptional({
+    type: ExternalSaleView,
+    description: 'Set on sales imported from a platform export',
+  })
+  external?: ExternalSaleView;
 
   @ApiPropertyOptional()
   organizationId?: string;

@@ -23,6 +23,10 @@ export interface Attribution {
   cabinetCode?: string;
   liveSessionId?: string;
   hostId?: string;
+  /** The live offer the units came from. */
+  offerId?: string;
+  /** A sale made on another platform and imported (a livestream shop's order export). */
+  external?: { platform: string; shopId: string; orderId: string; subOrderId: string };
   organizationId?: string;
   fairId?: string;
 }

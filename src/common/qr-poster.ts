@@ -10,11 +10,20 @@ const escapeXml = (s: string) =>
     (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
   );
 
+/** What a cabinet's poster tells the passer-by. */
+export const CABINET_HINT = '扫码开门 · 取货关门 · 先用后付';
+
 /**
- * A printable poster of a cabinet's QR code: the code (error correction level M, so a worn print still
- * scans), the cabinet's name under it and how to use it. SVG for print shops, PNG for everyone else.
+ * A printable poster of a QR code: the code (error correction level M, so a worn print still scans), the
+ * name of what it opens under it (a cabinet, a live session) and how to use it. SVG for print shops, PNG for
+ * everyone else.
  */
-export async function posterSvg(qrUrl: string, name: string, code: string): Promise<string> {
+export async function posterSvg(
+  qrUrl: string,
+  name: string,
+  code: string,
+  hint = CABINET_HINT,
+): Promise<string> {
   const inner = (await qrSvg(qrUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })).replace(
     /<\?xml[^>]*>/,
     '',
@@ -26,15 +35,20 @@ export async function posterSvg(qrUrl: string, name: string, code: string): Prom
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     sized,
     `<text x="${WIDTH / 2}" y="620" font-size="36" font-weight="bold" text-anchor="middle" fill="#1a1a1a" font-family="WenQuanYi Zen Hei, Noto Sans CJK SC, sans-serif">${escapeXml(name)}</text>`,
-    `<text x="${WIDTH / 2}" y="672" font-size="26" text-anchor="middle" fill="#b0352b" font-family="WenQuanYi Zen Hei, Noto Sans CJK SC, sans-serif">扫码开门 · 取货关门 · 先用后付</text>`,
+    `<text x="${WIDTH / 2}" y="672" font-size="26" text-anchor="middle" fill="#b0352b" font-family="WenQuanYi Zen Hei, Noto Sans CJK SC, sans-serif">${escapeXml(hint)}</text>`,
     `<text x="${WIDTH / 2}" y="716" font-size="20" text-anchor="middle" fill="#666666" font-family="monospace">${escapeXml(code)}</text>`,
     '</svg>',
   ].join('');
 }
 
 /** The poster as a PNG (rendered with the machine's fonts; the CJK font ships with the image). */
-export async function posterPng(qrUrl: string, name: string, code: string): Promise<Buffer> {
-  const svg = await posterSvg(qrUrl, name, code);
+export async function posterPng(
+  qrUrl: string,
+  name: string,
+  code: string,
+  hint = CABINET_HINT,
+): Promise<Buffer> {
+  const svg = await posterSvg(qrUrl, name, code, hint);
   const png = new Resvg(svg, {
     font: { loadSystemFonts: true, defaultFontFamily: 'WenQuanYi Zen Hei' },
     fitTo: { mode: 'width', value: WIDTH },
