@@ -204,6 +204,13 @@ export class Env {
   @Max(24 * 60)
   ORDER_PAY_MINUTES: number;
 
+  /** Seconds a livestream buyer has to pay before the order is cancelled and its units return to the offer. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 3600)
+  LIVE_PAY_SECONDS: number;
+
   /** Platform fee per channel in basis points, `CHANNEL:bps,...` (a channel not named pays 0). */
   @Transform(toChannelMap)
   @Validate(ChannelMapRule, [0, 10000])

@@ -83,7 +83,21 @@ if #batch > 0 then redis.call('ZADD', KEYS[2], unpack(batch)) end
 return 1
 `;
 
+/**
+ * Whether the offer's keys can be sold from: present and agreeing. Keys that disagree (the free set lost, the
+ * hash kept) are dropped, so the caller rebuilds them. KEYS as TAKE. Answers 1 or 0.
+ */
+const CHECK = `
+if redis.call('HEXISTS', KEYS[1], 'ready') == 0 then return 0 end
+if tonumber(redis.call('HGET', KEYS[1], 'free')) ~= redis.call('ZCARD', KEYS[2]) then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+return 1
+`;
+
 type FlashRedis = Redis & {
+  liveCheck(meta: string, free: string, marker: string): Promise<number>;
   liveTake(meta: string, free: string, marker: string, ...argv: (string | number)[]): Promise<number[]>;
   liveGiveBack(meta: string, free: string, marker: string, ...argv: (string | number)[]): Promise<number>;
   liveInstall(meta: string, free: string, marker: string, ...argv: (string | number)[]): Promise<number>;
@@ -126,6 +140,7 @@ export class FlashStock {
     const client = redisService.client;
     if (!defined.has(client)) {
       // Sent by EVALSHA, falling back to EVAL once when Redis does not know the script (after a restart).
+      client.defineCommand('liveCheck', { numberOfKeys: 3, lua: CHECK });
       client.defineCommand('liveTake', { numberOfKeys: 3, lua: TAKE });
       client.defineCommand('liveGiveBack', { numberOfKeys: 3, lua: GIVE_BACK });
       client.defineCommand('liveInstall', { numberOfKeys: 3, lua: INSTALL });
@@ -195,7 +210,7 @@ export class FlashStock {
     const [meta, free, marker] = this.keys(offerId);
     const deadline = Date.now() + REBUILD_WAIT_MS;
     while (Date.now() < deadline) {
-      if (await this.redis.hexists(meta, 'ready')) {
+      if ((await this.redis.liveCheck(meta, free, marker)) === 1) {
         return true;
       }
       const token = randomUUID();

@@ -105,7 +105,7 @@ export class LiveOrdersService {
           payBy: order.payBy?.toISOString() ?? null,
         };
       } catch (e) {
-        if (isUnitHeld(e)) {
+        if (isUnitHeld(e, offer.id)) {
           // Redis gave out a unit an order holds: count again from MySQL, then take again.
           this.logger.warn(
             { offerId: offer.id, units: taken.units },

@@ -8,9 +8,12 @@ import { OrderEntity } from '@/modules/orders/entities/order.entity';
 import { LiveJobName } from './jobs/livestream.job-definitions';
 import { LiveClaim, LiveRepository, unitsByLot } from './live.repository';
 
-/** The order's write found a unit already held by another order: Redis and MySQL disagreed. */
-export function isUnitHeld(e: unknown): boolean {
-  return errorCode(e) === 'ER_DUP_ENTRY' && String((e as Error).message).includes('live_offer_units');
+/**
+ * The order's write found a unit of the offer already held by another order: Redis and MySQL disagreed. The
+ * duplicate entry names the unit's key, `<offerId>-<unit>`.
+ */
+export function isUnitHeld(e: unknown, offerId: string): boolean {
+  return errorCode(e) === 'ER_DUP_ENTRY' && String((e as Error).message).includes(`'${offerId}-`);
 }
 
 /** The offer went off sale (its session ended) between the read and the write. */

@@ -2,13 +2,14 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ChannelPolicies, CreditsAvailable, PaymentMode } from '@/modules/orders/channel-policy';
 import { Channel, OrderStatus } from '@/modules/orders/entities/order.entity';
 import { OrderLifecycle, TransitionEvent } from '@/modules/orders/order-lifecycle';
+import { Env, ENV } from '@/config/env';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import { LiveEvents } from './live-events';
 import { LiveStock } from './live-stock';
 import { LiveRepository } from './live.repository';
 
 /**
- * Live-session orders: paid through a provider within 15 minutes (API.md), else cancelled and their units
+ * Live-session orders: paid through a provider within LIVE_PAY_SECONDS (15 minutes, API.md), else cancelled and their units
  * returned to the offer. Units come from the offer's carved-out stock. Every change of a live order moves the
  * session's figures on the host's dashboard.
  */
@@ -21,6 +22,7 @@ export class LivestreamOrderPolicy implements OnModuleInit {
     @Inject(LiveRepository) private readonly repo: LiveRepository,
     @Inject(LiveEvents) private readonly events: LiveEvents,
     @Inject(OutboxService) private readonly outbox: OutboxService,
+    @Inject(ENV) private readonly env: Env,
   ) {}
 
   onModuleInit(): void {
@@ -28,7 +30,7 @@ export class LivestreamOrderPolicy implements OnModuleInit {
       channel: Channel.Livestream,
       stock: this.stock,
       payment: PaymentMode.Immediate,
-      payMinutes: 15,
+      payMinutes: this.env.LIVE_PAY_SECONDS / 60,
       creditsAvailable: CreditsAvailable.AfterRefundWindow,
     });
     const moved = async (e: TransitionEvent) => {
