@@ -160,4 +160,41 @@ export class UsersService implements OnApplicationBootstrap {
     const u = await this.repo.findOne({ where: { id: userId }, select: { id: true, phoneEnc: true } });
     return u?.phoneEnc ? this.cipher.decrypt(u.phoneEnc) : null;
   }
+
+  /**
+   * The account that stands for a platform's buyers (`platform-douyin`): the buyer of sales made on another
+   * platform and imported, created when first needed. It is disabled and has no password, so nobody signs
+   * in with it.
+   */
+  async platformAccount(platform: string): Promise<string> {
+    const username = `platform-${platform.toLowerCase()}`;
+    const existing = await this.repo.findOne({ where: { username }, select: { id: true } });
+    if (existing) {
+      return existing.id;
+    }
+    try {
+      const id = newId();
+      await this.repo.insert(
+        this.repo.create({
+          id,
+          username,
+          passwordHash: null,
+          roles: [Role.Citizen],
+          organizationId: null,
+          hostId: null,
+          supplierId: null,
+          regionCode: null,
+          phoneEnc: null,
+          phoneHash: null,
+          disabled: true,
+        }),
+      );
+      return id;
+    } catch (e) {
+      if (!isDuplicateKey(e)) {
+        throw e;
+      }
+      return (await this.repo.findOneOrFail({ where: { username }, select: { id: true } })).id;
+    }
+  }
 }

@@ -6,6 +6,7 @@ import { newId } from '@/common/ids';
 import { BatchPool } from '@/infrastructure/database/batch-pool';
 import { isDuplicateKey, withBatchTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
+import { UsersService } from '@/modules/identity/users.service';
 import { Channel } from '@/modules/orders/entities/order.entity';
 import { OrdersService, PaidElsewhere } from '@/modules/orders/orders.service';
 import { RefundsService } from '@/modules/orders/refunds.service';
@@ -24,6 +25,15 @@ import { ExternalRow, parseExport, Platform } from './platform-export';
 const BATCH_ROWS = 500;
 /** Refusals answered by GET /live/imports/:id (all are kept). */
 const REFUSALS_SHOWN = 1000;
+
+/** A row new to us, matched to its offer, as the sale it becomes. */
+interface Fresh {
+  row: ExternalRow;
+  offer: LiveOfferEntity;
+  /** Who the session counts as the buyer: one per platform order. */
+  buyer: string;
+  sale: PaidElsewhere;
+}
 
 /** What one batch did. */
 interface BatchOutcome {
@@ -63,6 +73,7 @@ export class ImportsService {
     @Inject(RefundsService) private readonly refunds: RefundsService,
     @Inject(OutboxService) private readonly outbox: OutboxService,
     @Inject(LiveEvents) private readonly events: LiveEvents,
+    @Inject(UsersService) private readonly users: UsersService,
   ) {}
 
   /** Stores the export (or JSON rows) and queues its import; answers at once with the import's id. */
@@ -140,12 +151,13 @@ export class ImportsService {
         parsed.refused,
       );
     }
+    const account = await this.users.platformAccount(i.platform);
     const offers = await this.live.offersOf([i.sessionId]);
     const lots = await this.live.lotsOf(offers.map((o) => o.id));
     let accepted = 0;
     let refused = parsed.refused.length;
     for (let at = 0; at < parsed.rows.length; at += BATCH_ROWS) {
-      const out = await this.batchOf(i, parsed.rows.slice(at, at + BATCH_ROWS), offers, lots);
+      const out = await this.batchOf(i, parsed.rows.slice(at, at + BATCH_ROWS), offers, lots, account);
       accepted += out.accepted;
       refused += out.refused.length;
       await this.repo.progress(importId, out, out.refused);
@@ -163,6 +175,7 @@ export class ImportsService {
     rows: ExternalRow[],
     offers: LiveOfferEntity[],
     lots: LiveOfferLotEntity[],
+    account: string,
   ): Promise<BatchOutcome> {
     const out: BatchOutcome = { done: rows.length, accepted: 0, refunded: 0, repeated: 0, refused: [] };
     const shopOf = (r: ExternalRow) => i.shopId || r.shopId || '';
@@ -182,7 +195,7 @@ export class ImportsService {
         known.set(`${shop}\n${sub}`, k);
       }
     }
-    const fresh: { row: ExternalRow; offer: LiveOfferEntity; sale: PaidElsewhere }[] = [];
+    const fresh: Fresh[] = [];
     const seen = new Set<string>();
     for (const r of rows) {
       const key = `${shopOf(r)}\n${r.subOrderId}`;
@@ -214,9 +227,11 @@ export class ImportsService {
       fresh.push({
         row: r,
         offer,
+        buyer: externalBuyerId(i.platform, shopOf(r), r.orderId),
         sale: {
           id: newId(),
-          buyerUserId: externalBuyerId(i.platform, shopOf(r), r.orderId),
+          // The platform's account is the order's buyer; the session counts each platform order's buyer.
+          buyerUserId: account,
           channel: Channel.Livestream,
           lines: [
             { productId: offer.productId, lotId: lot!.lotId, quantity: r.quantity, amountFen: r.amountFen },
@@ -276,10 +291,7 @@ export class ImportsService {
     return out;
   }
 
-  private async record(
-    i: LiveImportEntity,
-    fresh: { row: ExternalRow; offer: LiveOfferEntity; sale: PaidElsewhere }[],
-  ): Promise<void> {
+  private async record(i: LiveImportEntity, fresh: Fresh[]): Promise<void> {
     await this.orders.recordPaidElsewhere(
       fresh.map((f) => f.sale),
       this.repo.recordStatements(
@@ -291,7 +303,7 @@ export class ImportsService {
           saleOrderId: f.sale.id!,
           sessionId: i.sessionId,
           offerId: f.offer.id,
-          buyerUserId: f.sale.buyerUserId,
+          buyerUserId: f.buyer,
           units: f.row.quantity,
         })),
       ),
