@@ -57,6 +57,25 @@ const MATRIX: Record<string, Access> = {
 
   'POST /api/v1/live/hosts': ['ADMIN'],
   'GET /api/v1/live/hosts': ['ADMIN'],
+  // A HOST acts on its own host profile and sessions only: checked in the service.
+  'GET /api/v1/live/hosts/{id}/totals': ['ADMIN', 'HOST'],
+  'GET /api/v1/live/leaderboard': ['ADMIN', 'HOST'],
+  'POST /api/v1/live/sessions': ['ADMIN', 'HOST'],
+  'GET /api/v1/live/sessions': ['ADMIN', 'HOST'],
+  'GET /api/v1/live/sessions/{id}': ['ADMIN', 'HOST'],
+  'POST /api/v1/live/sessions/{id}/start': ['ADMIN', 'HOST'],
+  'POST /api/v1/live/sessions/{id}/end': ['ADMIN', 'HOST'],
+  'PATCH /api/v1/live/sessions/{id}/offers/{offerId}': ['ADMIN', 'HOST'],
+  'POST /api/v1/live/sessions/{id}/orders': ['CITIZEN'],
+  'GET /api/v1/live/sessions/{id}/stats': ['ADMIN', 'HOST'],
+  'GET /api/v1/live/sessions/{id}/stats/stream': ['ADMIN', 'HOST'],
+  'GET /api/v1/live/sessions/{id}/report': ['ADMIN', 'HOST'],
+  'GET /api/v1/live/sessions/{id}/report.csv': ['ADMIN', 'HOST'],
+  'GET /api/v1/live/sessions/{id}/public': PUBLIC,
+  'GET /api/v1/live/sessions/{id}/public/stream': PUBLIC,
+  'GET /api/v1/live/sessions/{id}/qr.png': PUBLIC,
+  'POST /api/v1/live/sessions/{id}/external-orders': ['ADMIN', 'HOST'],
+  'GET /api/v1/live/imports/{id}': ['ADMIN', 'HOST'],
 
   'POST /api/v1/organizations': ['ADMIN'],
   'GET /api/v1/organizations': ['ADMIN'],
@@ -124,6 +143,8 @@ interface Fixtures {
   cabinetCode: string;
   slotNo: string;
   kioskSessionId: string;
+  offerId: string;
+  importId: string;
 }
 
 /**
@@ -148,6 +169,8 @@ const PARAMS: Record<string, keyof Fixtures> = {
   cabinets: 'cabinetCode',
   slots: 'slotNo',
   sessions: 'kioskSessionId',
+  offers: 'offerId',
+  imports: 'importId',
 };
 
 function fill(path: string, fx: Fixtures): string {
@@ -233,6 +256,8 @@ describe('role matrix', () => {
       cabinetCode: 'MATRIX-NONE',
       slotNo: '1',
       kioskSessionId: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
+      offerId: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
+      importId: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
     };
 
     tokens.ADMIN = t.adminToken;

@@ -115,12 +115,12 @@ export class CreateSessionDto {
 }
 
 export class OfferMappingDto {
-  @ApiPropertyOptional({ pattern: CODE.source, nullable: true })
+  @ApiPropertyOptional({ type: String, pattern: CODE.source, nullable: true })
   @IsOptional()
   @Matches(CODE, { message: 'merchantCode must be 1 to 64 printable ASCII characters' })
   merchantCode?: string | null;
 
-  @ApiPropertyOptional({ pattern: '^[0-9A-Za-z_-]{1,64}$', nullable: true })
+  @ApiPropertyOptional({ type: String, pattern: '^[0-9A-Za-z_-]{1,64}$', nullable: true })
   @IsOptional()
   @Matches(/^[0-9A-Za-z_-]{1,64}$/, { message: 'platformProductId must be 1 to 64 letters or digits' })
   platformProductId?: string | null;
