@@ -7,44 +7,13 @@ import { join } from 'node:path';
 import { idCheckChar } from '@/modules/households/dto/household.dto';
 import { serviceEnv, village } from './fixtures';
 import { call, citizen, closePool, must, percentile, round1 } from './http';
-import { cpuMs, freePort, freshDatabase, pidOf, ROOT, startServer, table } from './lib';
+import { closedLoop, cpuMs, freePort, freshDatabase, pidOf, ROOT, startServer, table } from './lib';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
 const RACES = Number(process.env.BENCH_RACES ?? 5);
 const RACERS = 100;
 const WAIT = { prefer: 'wait=5' };
-
-interface Loop {
-  done: number;
-  latencies: number[];
-  errors: number;
-}
-
-async function closedLoop(
-  clients: number,
-  seconds: number,
-  flow: (client: number) => Promise<void>,
-): Promise<Loop> {
-  const out: Loop = { done: 0, latencies: [], errors: 0 };
-  const end = Date.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: clients }, async (_, c) => {
-      while (Date.now() < end) {
-        const t0 = performance.now();
-        try {
-          await flow(c);
-          out.latencies.push(performance.now() - t0);
-          out.done++;
-        } catch {
-          out.errors++;
-        }
-      }
-    }),
-  );
-  out.latencies.sort((a, b) => a - b);
-  return out;
-}
 
 async function main(): Promise<void> {
   await require('../scripts/services').ensureServices({ log: () => undefined });

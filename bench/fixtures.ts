@@ -1,3 +1,4 @@
+import { idCheckChar } from '@/modules/households/dto/household.dto';
 import { must } from './http';
 
 /**
@@ -43,4 +44,37 @@ export async function village(base: string, admin: string): Promise<string> {
     admin,
   );
   return '500101113201';
+}
+
+/**
+ * A registered household of the village (ID number 50010119800101<n>) and its own supplier, so every fen of
+ * the supplier's sales is the household's.
+ */
+export async function householdSupplier(
+  base: string,
+  admin: string,
+  h: { n: number; registryNo: string; headName: string; supplierName: string },
+): Promise<{ householdId: string; supplierId: string }> {
+  const body17 = `50010119800101${String(h.n).padStart(3, '0')}`;
+  const household = await must(
+    base,
+    'POST',
+    '/api/v1/households',
+    {
+      registryNo: h.registryNo,
+      headName: h.headName,
+      idNumber: body17 + idCheckChar(body17),
+      members: 4,
+      villageCode: '500101113201',
+    },
+    admin,
+  );
+  const supplier = await must(
+    base,
+    'POST',
+    '/api/v1/suppliers',
+    { name: h.supplierName, type: 'HOUSEHOLD', villageCode: '500101113201', householdId: household.id },
+    admin,
+  );
+  return { householdId: household.id, supplierId: supplier.id };
 }

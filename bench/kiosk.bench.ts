@@ -21,10 +21,9 @@ import { Connection, createConnection, RowDataPacket } from 'mysql2/promise';
 import { Pool } from 'undici';
 import { loadEnv } from '@/config/env';
 import { parseDatabaseUrl } from '@/infrastructure/database/database-url';
-import { idCheckChar } from '@/modules/households/dto/household.dto';
 import { CabinetSimulator } from '@/modules/kiosk/device/cabinet-simulator';
 import { Call, call, citizen, closePool, must, percentile, round1 } from './http';
-import { serviceEnv, village } from './fixtures';
+import { householdSupplier, serviceEnv, village } from './fixtures';
 import { cpuMs, freePort, freshDatabase, pidOf, ROOT, startServer, table } from './lib';
 
 const CABINETS = Number(process.env.BENCH_CABINETS ?? 200);
@@ -399,27 +398,12 @@ async function main(): Promise<number> {
     const t0 = Date.now();
     const admin = `Bearer ${(await must(base, 'POST', '/api/v1/auth/login', { username: 'admin', password: 'admin12345' })).accessToken}`;
     await village(base, admin);
-    const body17 = '50010119800101100';
-    const household = await must(
-      base,
-      'POST',
-      '/api/v1/households',
-      {
-        registryNo: 'K-100',
-        headName: '王德明',
-        idNumber: body17 + idCheckChar(body17),
-        members: 4,
-        villageCode: '500101113201',
-      },
-      admin,
-    );
-    const supplier = await must(
-      base,
-      'POST',
-      '/api/v1/suppliers',
-      { name: '王德明家庭茶园', type: 'HOUSEHOLD', villageCode: '500101113201', householdId: household.id },
-      admin,
-    );
+    const { supplierId } = await householdSupplier(base, admin, {
+      n: 100,
+      registryNo: 'K-100',
+      headName: '王德明',
+      supplierName: '王德明家庭茶园',
+    });
     const tea = await must(
       base,
       'POST',
@@ -429,7 +413,7 @@ async function main(): Promise<number> {
         category: '茶叶',
         unit: '盒',
         priceFen: PRICE_FEN,
-        supplierId: supplier.id,
+        supplierId,
         originVillageCode: '500101113201',
         certificateNo: 'CQ-K',
         certifiedUntil: '2099-12-31',

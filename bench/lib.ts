@@ -153,3 +153,43 @@ export function pidOf(needle: string): number | undefined {
   }
   return undefined;
 }
+
+export interface Loop {
+  done: number;
+  errors: number;
+  /** Milliseconds of each operation that succeeded, sorted. */
+  latencies: number[];
+}
+
+/**
+ * `clients` callers, each running `op` again as soon as it returns, for `seconds`: an operation that throws or
+ * answers false is an error. `n` numbers the operations across all callers.
+ */
+export async function closedLoop(
+  clients: number,
+  seconds: number,
+  op: (client: number, n: number) => Promise<boolean | void>,
+): Promise<Loop> {
+  const out: Loop = { done: 0, errors: 0, latencies: [] };
+  const end = Date.now() + seconds * 1000;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      while (Date.now() < end) {
+        const t0 = performance.now();
+        const ok = await op(c, n++).then(
+          (r) => r !== false,
+          () => false,
+        );
+        if (ok) {
+          out.done++;
+          out.latencies.push(performance.now() - t0);
+        } else {
+          out.errors++;
+        }
+      }
+    }),
+  );
+  out.latencies.sort((a, b) => a - b);
+  return out;
+}

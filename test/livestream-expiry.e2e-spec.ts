@@ -1,7 +1,15 @@
 import { Redis } from 'ioredis';
 import { redisOptions } from '@/infrastructure/redis/redis.module';
 import { factory } from './support/factory';
-import { API, citizens, liveSession, LiveFixture } from './support/live';
+import {
+  API,
+  buy as buyOver,
+  citizens,
+  flashKeys,
+  heldUnits,
+  liveSession,
+  LiveFixture,
+} from './support/live';
 import { startTestApp, TestApp } from './support/test-app';
 import { until } from './support/wait';
 
@@ -12,12 +20,10 @@ import { until } from './support/wait';
 describe('livestream: unpaid orders expire and their units come back', () => {
   let t: TestApp;
   let redis: Redis;
-  let base: string;
   let buyers: string[];
 
   beforeAll(async () => {
     t = await startTestApp('liveexpiry', { role: 'all', listen: true, env: { LIVE_PAY_SECONDS: '3' } });
-    base = t.env.PUBLIC_BASE_URL;
     redis = new Redis(...redisOptions(t.env.REDIS_URL));
     await factory(t).regions();
     buyers = await citizens(t, 4, '137');
@@ -27,24 +33,9 @@ describe('livestream: unpaid orders expire and their units come back', () => {
     await t.close();
   });
 
-  const buy = async (fx: LiveFixture, token: string, quantity = 1) => {
-    const res = await fetch(`${base}${API}/live/sessions/${fx.sessionId}/orders`, {
-      method: 'POST',
-      headers: { authorization: token, 'content-type': 'application/json' },
-      body: JSON.stringify({ offerId: fx.offerId, quantity }),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
-  const held = async (offerId: string) => {
-    const rows = (await t.db.query('SELECT unit_no AS u FROM live_offer_units WHERE offer_id = ?', [
-      offerId,
-    ])) as {
-      u: number;
-    }[];
-    return rows.map((r) => Number(r.u)).sort((a, b) => a - b);
-  };
-  const redisFree = async (offerId: string) =>
-    Number(await redis.hget(`${t.env.QUEUE_PREFIX}:live:{${offerId}}:meta`, 'free'));
+  const buy = (fx: LiveFixture, token: string, quantity = 1) => buyOver(t, fx, token, quantity);
+  const held = (offerId: string) => heldUnits(t, offerId);
+  const redisFree = async (offerId: string) => Number(await redis.hget(flashKeys(t, offerId).meta, 'free'));
 
   it('an unpaid order expires at payBy: its units return to Redis and MySQL and can be bought again', async () => {
     const fx = await liveSession(t, { regions: false, stock: 1, perBuyerLimit: 1 });

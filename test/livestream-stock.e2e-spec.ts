@@ -1,7 +1,15 @@
 import { Redis } from 'ioredis';
 import { redisOptions } from '@/infrastructure/redis/redis.module';
 import { factory } from './support/factory';
-import { API, citizens, liveSession, LiveFixture } from './support/live';
+import {
+  API,
+  buy as buyOver,
+  citizens,
+  flashKeys,
+  heldUnits,
+  liveSession,
+  LiveFixture,
+} from './support/live';
 import { startTestApp, TestApp } from './support/test-app';
 import { until } from './support/wait';
 
@@ -28,26 +36,9 @@ describe('livestream: flash-sale stock that never oversells nor undersells', () 
     await t.close();
   });
 
-  const buy = async (fx: LiveFixture, token: string, quantity = 1) => {
-    const res = await fetch(`${base}${API}/live/sessions/${fx.sessionId}/orders`, {
-      method: 'POST',
-      headers: { authorization: token, 'content-type': 'application/json' },
-      body: JSON.stringify({ offerId: fx.offerId, quantity }),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
-  const held = async (offerId: string) => {
-    const rows = (await t.db.query('SELECT unit_no AS u FROM live_offer_units WHERE offer_id = ?', [
-      offerId,
-    ])) as {
-      u: number;
-    }[];
-    return rows.map((r) => Number(r.u)).sort((a, b) => a - b);
-  };
-  const keys = (offerId: string) => {
-    const b = `${t.env.QUEUE_PREFIX}:live:{${offerId}}`;
-    return { meta: `${b}:meta`, free: `${b}:free` };
-  };
+  const buy = (fx: LiveFixture, token: string, quantity = 1) => buyOver(t, fx, token, quantity);
+  const held = (offerId: string) => heldUnits(t, offerId);
+  const keys = (offerId: string) => flashKeys(t, offerId);
   const redisFree = async (offerId: string) => Number(await redis.hget(keys(offerId).meta, 'free'));
   const stats = async (fx: LiveFixture) =>
     (await t.http().get(`${API}/live/sessions/${fx.sessionId}/stats`).set('Authorization', fx.hostToken))

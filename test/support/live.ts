@@ -153,3 +153,34 @@ export async function pay(t: TestApp, token: string, orderId: string): Promise<v
   }
   throw new Error(`order ${orderId} never became PAID`);
 }
+
+/** A viewer's purchase over real HTTP (the app listens): the status and the body. */
+export async function buy(
+  t: TestApp,
+  fx: Pick<LiveFixture, 'sessionId' | 'offerId'>,
+  token: string,
+  quantity = 1,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${t.env.PUBLIC_BASE_URL}${API}/live/sessions/${fx.sessionId}/orders`, {
+    method: 'POST',
+    headers: { authorization: token, 'content-type': 'application/json' },
+    body: JSON.stringify({ offerId: fx.offerId, quantity }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** The unit numbers of an offer that orders hold in MySQL, in order. */
+export async function heldUnits(t: TestApp, offerId: string): Promise<number[]> {
+  const rows = (await t.db.query('SELECT unit_no AS u FROM live_offer_units WHERE offer_id = ?', [
+    offerId,
+  ])) as {
+    u: number;
+  }[];
+  return rows.map((r) => Number(r.u)).sort((a, b) => a - b);
+}
+
+/** The free units the offer's flash stock holds in Redis (NaN when its keys are missing). */
+export function flashKeys(t: TestApp, offerId: string): { meta: string; free: string } {
+  const b = `${t.env.QUEUE_PREFIX}:live:{${offerId}}`;
+  return { meta: `${b}:meta`, free: `${b}:free` };
+}
