@@ -10,12 +10,18 @@ export { freePort } from '../test/support/process';
 
 export const ROOT = join(__dirname, '..');
 
-/** Drops and recreates a scratch database for a benchmark; returns its URL. */
-export async function freshDatabase(name: string): Promise<string> {
+/**
+ * Drops a scratch database for a benchmark (the service creates it again when it starts; `create` creates it
+ * now, for a process that does not); returns its URL.
+ */
+export async function freshDatabase(name: string, create = false): Promise<string> {
   const base = loadEnv().DATABASE_URL.replace(/\/[^/?]+(\?.*)?$/, '');
   const t = parseDatabaseUrl(`${base}/mysql`);
   const conn = await createConnection({ host: t.host, port: t.port, user: t.user, password: t.password });
   await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  if (create) {
+    await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  }
   await conn.end();
   return `${base}/${name}`;
 }

@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import { Env, ENV } from '@/config/env';
 import { RedisService } from '@/infrastructure/redis/redis.module';
 
+const PUBLISH_DELAY_MS = 20;
+
 /**
  * Tells every api copy that a session's figures changed (an order placed, paid, cancelled or refunded, an
  * import's rows), through one Redis channel; each copy recomputes the figures for its own SSE clients.
@@ -10,6 +12,8 @@ import { RedisService } from '@/infrastructure/redis/redis.module';
 @Injectable()
 export class LiveEvents implements OnApplicationShutdown {
   private subscriber: Redis | undefined;
+  private readonly pending = new Set<string>();
+  private flush: NodeJS.Timeout | undefined;
   private readonly listeners = new Map<string, Set<() => void>>();
 
   constructor(
@@ -21,9 +25,20 @@ export class LiveEvents implements OnApplicationShutdown {
     return `${this.env.QUEUE_PREFIX}:live-changed`;
   }
 
-  /** The session's figures changed. */
+  /**
+   * The session's figures changed. Changes within PUBLISH_DELAY_MS share one message (a rush of sales is one
+   * publish per session per interval, not one per sale).
+   */
   changed(sessionId: string): void {
-    this.redis.client.publish(this.channel, sessionId).catch(() => undefined);
+    this.pending.add(sessionId);
+    this.flush ??= setTimeout(() => {
+      this.flush = undefined;
+      const ids = [...this.pending];
+      this.pending.clear();
+      for (const id of ids) {
+        this.redis.client.publish(this.channel, id).catch(() => undefined);
+      }
+    }, PUBLISH_DELAY_MS);
   }
 
   /** Calls `listener` on each change of the session until the returned function is called. */
@@ -53,6 +68,7 @@ export class LiveEvents implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
+    clearTimeout(this.flush);
     this.subscriber?.disconnect();
   }
 }
