@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuthUser } from '@/common/auth/role';
+import { businessDate } from '@/common/time';
+import { ProductNotCertifiedError } from '@/modules/orders/errors';
 import { MicroCache } from '@/common/micro-cache';
 import { OrdersService } from '@/modules/orders/orders.service';
 import { Channel } from '@/modules/orders/entities/order.entity';
@@ -15,7 +17,7 @@ import {
 } from './errors';
 import { FlashStock } from './flash-stock';
 import { LiveEvents } from './live-events';
-import { isLimitExceeded, isOfferClosed, isUnitHeld } from './live-stock';
+import { isLimitExceeded, isNotCertified, isOfferClosed, isUnitHeld, LiveStock } from './live-stock';
 import { LiveClaim, LiveRepository, OfferForSale, unitsByLot } from './live.repository';
 
 /** How long an offer's facts are reused by this copy; the database guards every sale anyway. */
@@ -37,6 +39,7 @@ export class LiveOrdersService {
     @Inject(FlashStock) private readonly flash: FlashStock,
     @Inject(OrdersService) private readonly orders: OrdersService,
     @Inject(LiveEvents) private readonly events: LiveEvents,
+    @Inject(LiveStock) private readonly stock: LiveStock,
   ) {}
 
   /** Forgets cached offers (a session started or ended in this copy). */
@@ -83,6 +86,7 @@ export class LiveOrdersService {
         offerId: offer.id,
         units: taken.units,
         perBuyerLimit: offer.perBuyerLimit,
+        today: businessDate(),
       };
       try {
         const { order } = await this.orders.create({
@@ -123,6 +127,10 @@ export class LiveOrdersService {
         if (isOfferClosed(e)) {
           this.offers.clear();
           throw new SessionNotLiveError(LiveSessionStatus.Ended);
+        }
+        if (isNotCertified(e)) {
+          this.stock.forgetProducts();
+          throw new ProductNotCertifiedError('offerId', sale.productName);
         }
         if (isLimitExceeded(e)) {
           await this.flash.invalidate(offer.id);

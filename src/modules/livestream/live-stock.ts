@@ -8,6 +8,9 @@ import { OrderEntity } from '@/modules/orders/entities/order.entity';
 import { LiveJobName } from './jobs/livestream.job-definitions';
 import { LiveClaim, LiveRepository, unitsByLot } from './live.repository';
 
+/** How long a live sale reuses the products it read (all certified). */
+const PRODUCTS_CACHE_MS = 1_000;
+
 /**
  * The order's write found a unit of the offer already held by another order: Redis and MySQL disagreed. The
  * duplicate entry names the unit's key, `<offerId>-<unit>`.
@@ -19,6 +22,11 @@ export function isUnitHeld(e: unknown, offerId: string): boolean {
 /** The offer went off sale (its session ended) between the read and the write. */
 export function isOfferClosed(e: unknown): boolean {
   return errorCode(e) === 'ER_DATA_OUT_OF_RANGE' && String((e as Error).message).includes('on_sale');
+}
+
+/** The product's certificate lapsed: MySQL's guard refused the units. */
+export function isNotCertified(e: unknown): boolean {
+  return errorCode(e) === 'ER_DATA_OUT_OF_RANGE' && String((e as Error).message).includes('certified_until');
 }
 
 /** MySQL's guard of the per-buyer limit refused the order. */
@@ -40,11 +48,41 @@ export class LiveStock implements StockSource {
     @Inject(OutboxService) private readonly outbox: OutboxService,
   ) {}
 
+  /**
+   * The products (name, supplier, certification) from the catalog, reused for a second while they are all
+   * certified: a flash sale reads them once, not once per buyer. The certificate is checked again by MySQL's
+   * guard in the order's own transaction, so a lapse within that second is still refused.
+   */
+  private readonly products = new Map<string, { at: number; plan: Promise<OrderPlan['products']> }>();
+
+  private productsOf(productIds: string[]): Promise<OrderPlan['products']> {
+    const key = productIds.join(',');
+    const hit = this.products.get(key);
+    if (hit && Date.now() - hit.at < PRODUCTS_CACHE_MS) {
+      return hit.plan;
+    }
+    const plan = this.catalog
+      .planOrder(productIds.map((productId) => ({ productId, quantity: 0 })))
+      .then((p) => p.products);
+    if (this.products.size > 1000) {
+      this.products.clear();
+    }
+    this.products.set(key, { at: Date.now(), plan });
+    plan.then(
+      (ps) => [...ps.values()].every((p) => p.certified) || this.products.delete(key),
+      () => this.products.delete(key),
+    );
+    return plan;
+  }
+
+  /** Forgets the products read (MySQL refused one as uncertified). */
+  forgetProducts(): void {
+    this.products.clear();
+  }
+
   async plan(lines: readonly { productId: string; quantity: number; lotId?: string }[]): Promise<OrderPlan> {
     // Products (price, supplier, certification) from the catalog; the units are the claim's.
-    const { products } = await this.catalog.planOrder(
-      lines.map((l) => ({ productId: l.productId, quantity: 0 })),
-    );
+    const products = await this.productsOf([...new Set(lines.map((l) => l.productId))].sort());
     return {
       products,
       plans: lines.map((l) => (l.lotId ? [{ lotId: l.lotId, quantity: l.quantity }] : null)),

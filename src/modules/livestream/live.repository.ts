@@ -10,6 +10,7 @@ export interface OfferForSale {
   offer: LiveOfferEntity;
   sessionStatus: LiveSessionStatus;
   hostId: string;
+  productName: string;
   lots: LiveOfferLotEntity[];
 }
 
@@ -19,6 +20,8 @@ export interface LiveClaim {
   offerId: string;
   units: readonly number[];
   perBuyerLimit: number | null;
+  /** The business date the product's certificate must still be valid on. */
+  today: string;
 }
 
 /** One row of an offer's figures, by order status. */
@@ -193,9 +196,9 @@ export class LiveRepository {
       `SELECT o.id, o.session_id AS sessionId, o.product_id AS productId, o.live_price_fen AS livePriceFen, o.stock,
               o.per_buyer_limit AS perBuyerLimit, o.merchant_code AS merchantCode,
               o.platform_product_id AS platformProductId, o.on_sale AS onSale, o.returned, o.created_at AS createdAt,
-              s.status AS sessionStatus, s.host_id AS hostId, l.first_unit AS firstUnit, l.lot_id AS lotId,
-              l.units AS units
-         FROM live_offers o JOIN live_sessions s ON s.id = o.session_id
+              s.status AS sessionStatus, s.host_id AS hostId, p.name AS productName, l.first_unit AS firstUnit,
+              l.lot_id AS lotId, l.units AS units
+         FROM live_offers o JOIN live_sessions s ON s.id = o.session_id JOIN products p ON p.id = o.product_id
          JOIN live_offer_lots l ON l.offer_id = o.id
         WHERE o.id = ? AND o.session_id = ? ORDER BY l.first_unit`,
       [offerId, sessionId],
@@ -203,11 +206,12 @@ export class LiveRepository {
     if (!rows.length) {
       return null;
     }
-    const { sessionStatus, hostId, firstUnit: _f, lotId: _l, units: _u, ...offer } = rows[0];
+    const { sessionStatus, hostId, productName, firstUnit: _f, lotId: _l, units: _u, ...offer } = rows[0];
     return {
       offer: toOffer(offer),
       sessionStatus: sessionStatus as LiveSessionStatus,
       hostId: hostId as string,
+      productName: productName as string,
       lots: rows.map((r) => toLot({ ...r, offerId })),
     };
   }
@@ -246,18 +250,26 @@ export class LiveRepository {
   /**
    * MySQL's guard of a sale, for the order's transaction: the order holds exactly its unit numbers (each unit
    * held by one order: a second holder fails on the primary key), only while the offer is on sale and only
-   * numbers within its stock (otherwise an unsigned underflow fails the statement, `isOfferClosed`); the
-   * buyer's limit never goes below zero (`isLimitExceeded`); and the order is the session's.
+   * numbers within its stock (otherwise an unsigned underflow fails the statement, `isOfferClosed`), only
+   * while the product's certificate is valid (`isNotCertified`, read here rather than before); the buyer's
+   * limit never goes below zero (`isLimitExceeded`); and the order is the session's.
    */
   takeStatements(orderId: string, buyerUserId: string, c: LiveClaim): Statement[] {
     const units = [...c.units];
     return [
       [
         `INSERT INTO live_offer_units (offer_id, unit_no, order_id)
-         SELECT o.id, IF(o.on_sale = 1 AND v.n <= o.stock, v.n, CAST(o.on_sale AS UNSIGNED) - 2), ?
-           FROM live_offers o JOIN (${units.map(() => 'SELECT ? AS n').join(' UNION ALL ')}) v
+         SELECT o.id,
+                IF(o.on_sale = 1 AND v.n <= o.stock,
+                   IF(p.certificate_no IS NOT NULL AND p.certificate_no <> ''
+                        AND (p.certified_until IS NULL OR p.certified_until >= ?),
+                      v.n, CAST(0 AS UNSIGNED) - (p.certified_until IS NULL) - 1),
+                   CAST(o.on_sale AS UNSIGNED) - 2),
+                ?
+           FROM live_offers o JOIN products p ON p.id = o.product_id
+           JOIN (${units.map(() => 'SELECT ? AS n').join(' UNION ALL ')}) v
           WHERE o.id = ? LOCK IN SHARE MODE`,
-        [orderId, ...units, c.offerId],
+        [c.today, orderId, ...units, c.offerId],
       ],
       ...(c.perBuyerLimit
         ? ([
