@@ -23,7 +23,7 @@ const IMPORT_COLUMNS = `SELECT id, session_id AS sessionId, platform, shop_id AS
 export class ImportsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** The statements that store a new import and its file in chunks. */
+  /** The statements that store a new import (first) and its file in chunks (each its own statement). */
   insertStatements(i: LiveImportEntity, file: Buffer): Statement[] {
     const chunks: Statement[] = [];
     for (let n = 0, at = 0; at < file.length || n === 0; n++, at += CHUNK_BYTES) {

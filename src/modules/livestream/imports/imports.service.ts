@@ -101,12 +101,14 @@ export class ImportsService {
     });
     // JSON rows are kept as a JSON array: no platform export starts with '['.
     const content = file ?? Buffer.from(JSON.stringify(dto.rows), 'utf8');
-    await withBatchTransaction(this.batch, (tx) =>
-      tx.commit([
-        ...this.repo.insertStatements(i, content),
-        this.outbox.statement(LiveJobName.Import, { importId: i.id }),
-      ]),
-    );
+    const [head, ...chunks] = this.repo.insertStatements(i, content);
+    await withBatchTransaction(this.batch, async (tx) => {
+      // One chunk per round trip: a whole export in one packet could pass MySQL's max_allowed_packet.
+      for (const chunk of chunks) {
+        await tx.run([chunk]);
+      }
+      await tx.commit([head, this.outbox.statement(LiveJobName.Import, { importId: i.id })]);
+    });
     this.outbox.kick();
     return i.id;
   }
