@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { ulid } from 'ulid';
 import { douyinCsv, ExportRow } from '../test/support/platform-files';
+import { mechanismRaces } from './stock-race';
 import { householdSupplier, serviceEnv, village } from './fixtures';
 import { call, citizen, closePool, must, percentile, round1 } from './http';
 import { closedLoop, cpuMs, freePort, freshDatabase, pidOf, ROOT, startServer, table } from './lib';
@@ -223,6 +224,14 @@ async function main(): Promise<void> {
   await closePool(rowBase);
   await rowServer.stop();
 
+  // --- the stock mechanism alone: the same rush without HTTP, Lua + batched write against the row lock ---
+  const mechanism = await mechanismRaces(
+    await freshDatabase('cs_bench_mechanism', true),
+    env.REDIS_URL ?? 'redis://127.0.0.1:6379/0',
+    BUYERS,
+    UNITS,
+  );
+
   // --- a steady mix over 10 offers ---
   const mix = await session(Array.from({ length: OFFERS }, () => ({ stock: 50_000 })));
   const mixOffers = mix.offers.map((o) => o.id);
@@ -326,6 +335,20 @@ async function main(): Promise<void> {
       errors: rowLock.errors,
     },
     {
+      run: `stock mechanism only: Redis Lua + one batched write`,
+      'per s': rate(mechanism.flash.sold, mechanism.flash.seconds),
+      'p99 ms': round1(percentile(mechanism.flash.latencies, 99)),
+      done: mechanism.flash.sold,
+      errors: 0,
+    },
+    {
+      run: `stock mechanism only: MySQL row lock`,
+      'per s': rate(mechanism.rowLock.sold, mechanism.rowLock.seconds),
+      'p99 ms': round1(percentile(mechanism.rowLock.latencies, 99)),
+      done: mechanism.rowLock.sold,
+      errors: 0,
+    },
+    {
       run: `steady placements over ${OFFERS} offers, ${CLIENTS} clients`,
       'per s': rate(steady.done, SECONDS),
       'p99 ms': round1(percentile(steady.latencies, 99)),
@@ -348,6 +371,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `the flash sale is ${round1(rate(flash.sold, flash.seconds) / Math.max(0.1, rate(rowLock.sold, rowLock.seconds)))}× the row lock in placements per second, and answers the whole rush ${round1(rowLock.seconds / flash.seconds)}× sooner`,
+  );
+  console.log(
+    `stock mechanism only (no HTTP): the flash stock sells ${mechanism.flash.sold} in ${round1(mechanism.flash.seconds * 1000)} ms, the row lock ${mechanism.rowLock.sold} in ${round1(mechanism.rowLock.seconds * 1000)} ms: ${round1(rate(mechanism.flash.sold, mechanism.flash.seconds) / Math.max(0.1, rate(mechanism.rowLock.sold, mechanism.rowLock.seconds)))}× the placements per second (held ${mechanism.heldFlash}, row stock left ${mechanism.rowLeft})`,
   );
   console.log(
     `steady: ${rate(steady.done, SECONDS)} placements/s (aim ≥ 1,000), p50 ${round1(percentile(steady.latencies, 50))} ms, p99 ${round1(percentile(steady.latencies, 99))} ms; held in MySQL ${mixHeld} of ${OFFERS * 50_000}`,
@@ -375,6 +401,9 @@ async function main(): Promise<void> {
   const ok =
     oversold === 0 &&
     undersold === 0 &&
+    mechanism.heldFlash === UNITS &&
+    mechanism.flash.sold === UNITS &&
+    mechanism.rowLeft === 0 &&
     flash.errors === 0 &&
     Number(rowLeft.stock) === 0 &&
     imported.rowsAccepted === IMPORT_ROWS;

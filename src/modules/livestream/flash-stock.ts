@@ -12,7 +12,7 @@ import { StockBusyError } from './errors';
  * first) | {-2, held} over the limit | {-3, free} not enough left. A missing key is never read as a count:
  * the meta hash says how many units are free, and a free set that disagrees sends the caller to rebuild.
  */
-const TAKE = `
+export const TAKE = `
 if redis.call('HEXISTS', KEYS[1], 'ready') == 0 then return {-1} end
 local free = tonumber(redis.call('HGET', KEYS[1], 'free'))
 if free == nil or redis.call('ZCARD', KEYS[2]) ~= free then return {-1} end
