@@ -253,6 +253,43 @@ describe('livestream: sessions, attributed orders, household income', () => {
     expect(lines).toContain(`1,${fx.productId},万州玫瑰香橙,2,79.80,7980`);
   });
 
+  it('a host registered with an existing user makes that user its HOST', async () => {
+    const f = factory(t);
+    const user = await f.user({
+      username: 'li-shuji',
+      password: 'host-pass-123',
+      roles: ['CADRE'],
+      regionCode: '500101113',
+    });
+    const host = await f.post<{ id: string; userId: string }>('/live/hosts', {
+      name: '分水镇党委书记 李明',
+      kind: 'PARTY_SECRETARY',
+      regionCode: '500101113',
+      userId: user.id,
+    });
+    expect(host.userId).toBe(user.id);
+    const token = await t.login('li-shuji', 'host-pass-123');
+    const mine = await t.http().get(`${API}/live/sessions`).set('Authorization', token);
+    expect(mine.status).toBe(200);
+    expect(mine.body).toEqual({ items: [], nextCursor: null });
+    const again = await t
+      .http()
+      .post(`${API}/live/hosts`)
+      .set('Authorization', t.adminToken)
+      .send({ name: '另一个主播', kind: 'CADRE', userId: user.id });
+    expect(again.status).toBe(400);
+    expect(again.body.errors).toEqual([
+      { field: 'userId', message: 'userId is already the user of another host' },
+    ]);
+    const ghost = await t
+      .http()
+      .post(`${API}/live/hosts`)
+      .set('Authorization', t.adminToken)
+      .send({ name: '无此用户', kind: 'CADRE', userId: '01ZZZZZZZZZZZZZZZZZZZZZZZZ' });
+    expect(ghost.status).toBe(400);
+    expect(ghost.body.errors).toEqual([{ field: 'userId', message: 'userId must name an existing user' }]);
+  });
+
   it("a host's totals and the leaderboard count paid sales and households", async () => {
     const totals = await t
       .http()

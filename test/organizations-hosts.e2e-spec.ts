@@ -109,6 +109,7 @@ describe('organizations, livestream hosts and the supplier list', () => {
         name: '分水镇党委书记',
         kind: 'PARTY_SECRETARY',
         regionCode: '500101113',
+        userId: null,
       });
       const list = await admin(t.http().get(`${API}/live/hosts`));
       expect(list.status).toBe(200);

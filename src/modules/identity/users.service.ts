@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { Env, ENV } from '@/config/env';
 import { Role } from '@/common/auth/role';
 import { FieldCipher } from '@/common/crypto/field-cipher';
@@ -196,5 +196,30 @@ export class UsersService implements OnApplicationBootstrap {
       }
       return (await this.repo.findOneOrFail({ where: { username }, select: { id: true } })).id;
     }
+  }
+
+  /**
+   * Makes a user the HOST of a host profile (a livestream host registered with its user): adds the role and
+   * the binding. Answers why not when it cannot: no such user, or bound to another host already.
+   */
+  async bindHost(
+    userId: string,
+    hostId: string,
+    em?: EntityManager,
+  ): Promise<'bound' | 'no-such-user' | 'bound-elsewhere'> {
+    const repo = em ? em.getRepository(UserEntity) : this.repo;
+    const user = await repo.findOne({
+      where: { id: userId },
+      lock: em ? { mode: 'pessimistic_write' } : undefined,
+    });
+    if (!user) {
+      return 'no-such-user';
+    }
+    if (user.hostId && user.hostId !== hostId) {
+      return 'bound-elsewhere';
+    }
+    const roles = user.roles.includes(Role.Host) ? user.roles : [...user.roles, Role.Host];
+    await repo.update({ id: userId }, { hostId, roles });
+    return 'bound';
   }
 }

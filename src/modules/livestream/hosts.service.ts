@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import { withTransaction } from '@/infrastructure/database/transaction';
+import { UsersService } from '@/modules/identity/users.service';
 import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { Page, PageQuery, paginate } from '@/common/pagination';
@@ -14,6 +16,8 @@ export class HostsService {
   constructor(
     @InjectRepository(HostEntity) private readonly repo: Repository<HostEntity>,
     @Inject(RegionsService) private readonly regions: RegionsService,
+    @Inject(UsersService) private readonly users: UsersService,
+    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   async create(dto: CreateHostDto): Promise<HostEntity> {
@@ -27,9 +31,25 @@ export class HostsService {
       name: dto.name,
       kind: dto.kind,
       regionCode: dto.regionCode ?? null,
-      userId: null,
+      userId: dto.userId ?? null,
     });
-    await this.repo.insert(h);
+    await withTransaction(this.db, async (em) => {
+      await em.insert(HostEntity, h);
+      if (dto.userId) {
+        const bound = await this.users.bindHost(dto.userId, h.id, em);
+        if (bound !== 'bound') {
+          throw new ValidationFailedError([
+            {
+              field: 'userId',
+              message:
+                bound === 'no-such-user'
+                  ? 'userId must name an existing user'
+                  : 'userId is already the user of another host',
+            },
+          ]);
+        }
+      }
+    });
     return h;
   }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEnum, IsOptional, IsString, Length } from 'class-validator';
+import { IsEnum, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { PageOf } from '@/common/pagination';
 import { NotEmptyWhenGiven } from '@/common/validation';
 import { HostEntity, HostKind } from '../entities/host.entity';
@@ -19,6 +19,14 @@ export class CreateHostDto {
   @IsString()
   @NotEmptyWhenGiven()
   regionCode?: string;
+
+  @ApiPropertyOptional({
+    pattern: '^[0-9A-Z]{26}$',
+    description: 'An existing user who becomes this host’s HOST user (the role and the binding are added)',
+  })
+  @IsOptional()
+  @Matches(/^[0-9A-Z]{26}$/, { message: 'userId must be a user id' })
+  userId?: string;
 }
 
 export class HostView {
@@ -33,6 +41,9 @@ export class HostView {
 
   @ApiProperty({ type: String, nullable: true })
   regionCode: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The HOST user registered with the host' })
+  userId: string | null;
 }
 
 export const HostPage = PageOf(HostView);
@@ -42,4 +53,5 @@ export const mapHost = (h: HostEntity): HostView => ({
   name: h.name,
   kind: h.kind,
   regionCode: h.regionCode,
+  userId: h.userId,
 });
