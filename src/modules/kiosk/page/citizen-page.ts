@@ -1,3 +1,5 @@
+import { PAGE_CLIENT } from '@/common/page-client';
+
 /**
  * The citizen's cabinet page (Chinese), one self-contained HTML document: no build step, no external
  * resources (the CSP allows inline styles and scripts only from this document).
@@ -6,8 +8,8 @@
  * 开门 → the live state of the session (polled) → the receipt (items, total, payment, the households' share),
  * paying a declined charge and disputing a purchase from there. Every error answer is shown in Chinese.
  *
- * The script avoids backticks and dollar-brace sequences (this is a template literal) and backslashes
- * (String.raw keeps them, but none are needed).
+ * The script avoids backticks and dollar-brace sequences (this is a template literal, into which only the
+ * shared PAGE_CLIENT helpers are placed) and backslashes (String.raw keeps them, but none are needed).
  */
 export const CITIZEN_PAGE = String.raw`<!doctype html>
 <html lang="zh-CN">
@@ -244,7 +246,7 @@ footer button{background:none;color:#8a5a44;font-size:12px;text-decoration:under
 <script>
 (function () {
   'use strict';
-  var API = '/api/v1';
+${PAGE_CLIENT}
   var TOKEN_KEY = 'kiosk.token';
   var PHONE_KEY = 'kiosk.phone';
   var POLL_MS = 700;
@@ -309,28 +311,6 @@ footer button{background:none;color:#8a5a44;font-size:12px;text-decoration:under
     cabinetCode = location.pathname.split('/').pop() || '';
   }
 
-  function $(id) { return document.getElementById(id); }
-  function esc(v) {
-    return String(v == null ? '' : v).replace(/[&<>"']/g, function (c) {
-      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
-    });
-  }
-  function yuan(fen) {
-    var f = Math.abs(Math.trunc(Number(fen) || 0));
-    return (fen < 0 ? '-' : '') + '¥' + Math.floor(f / 100) + '.' + String(f % 100).padStart(2, '0');
-  }
-  function pad2(n) { return String(n).padStart(2, '0'); }
-  function when(iso) {
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) return '';
-    return (d.getMonth() + 1) + '月' + d.getDate() + '日 ' + pad2(d.getHours()) + ':' + pad2(d.getMinutes());
-  }
-  function maskPhone(p) { return p && p.length === 11 ? p.slice(0, 3) + '****' + p.slice(7) : ''; }
-  function newKey() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    return 'k' + Date.now().toString(36) + Math.random().toString(36).slice(2);
-  }
-  function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
   function store(k, v) {
     try { if (v == null) localStorage.removeItem(k); else localStorage.setItem(k, v); } catch (e) { /* private mode */ }
   }
@@ -373,39 +353,18 @@ footer button{background:none;color:#8a5a44;font-size:12px;text-decoration:under
 
   // --- the API ---
 
-  function ApiError(status, body, retryAfter) {
-    this.status = status;
-    this.code = (body && body.code) || (status === 0 ? 'network' : 'http-' + status);
-    this.detail = body && body.detail;
-    this.title = body && body.title;
-    this.errors = body && body.errors;
-    this.retryAfter = retryAfter;
-  }
   async function api(method, path, body, headers) {
-    var h = { accept: 'application/json' };
     var token = load(TOKEN_KEY);
-    if (token) h.authorization = 'Bearer ' + token;
-    if (body !== undefined) h['content-type'] = 'application/json';
-    Object.keys(headers || {}).forEach(function (k) { h[k] = headers[k]; });
-    var res;
     try {
-      res = await fetch(API + path, { method: method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
-    } catch (e) {
-      throw new ApiError(0, null);
-    }
-    var data = null;
-    var text = await res.text();
-    if (text) { try { data = JSON.parse(text); } catch (e) { data = null; } }
-    if (!res.ok) {
-      var err = new ApiError(res.status, data, Number(res.headers.get('retry-after')) || 0);
-      if (res.status === 401 && token && path.indexOf('/auth/') !== 0) {
+      return await request(method, path, body, headers, token);
+    } catch (err) {
+      if (err.status === 401 && token && path.indexOf('/auth/') !== 0) {
         signOut();
         showError(err);
         throw Object.assign(err, { handled: true });
       }
       throw err;
     }
-    return data;
   }
 
   // --- signing in ---

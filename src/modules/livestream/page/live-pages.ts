@@ -1,3 +1,5 @@
+import { PAGE_CLIENT } from '@/common/page-client';
+
 /**
  * The livestream's two pages (Chinese), each one self-contained HTML document: no build step, no external
  * resources (the CSP allows inline styles and scripts only from this document, images from it and data:).
@@ -74,8 +76,9 @@ footer button{background:none;color:#8a5a44;font-size:12px;text-decoration:under
  * The client helpers both scripts share. Each page declares TOKEN_KEY, ERRORS, FIELDS and describe(e) (its own
  * messages, or null) before using them; function declarations are hoisted within the page's closure.
  */
-const CLIENT_HELPERS = String.raw`
-  var API = '/api/v1';
+const CLIENT_HELPERS =
+  PAGE_CLIENT +
+  String.raw`
   var COMMON_ERRORS = {
     'too-many-requests': '操作太频繁，请稍后再试。',
     'unauthenticated': '登录已过期，请重新登录。',
@@ -96,36 +99,10 @@ const CLIENT_HELPERS = String.raw`
   })();
   var SESSION_PATH = '/live/sessions/' + encodeURIComponent(sessionId);
 
-  function $(id) { return document.getElementById(id); }
-  function esc(v) {
-    return String(v == null ? '' : v).replace(/[&<>"']/g, function (c) {
-      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
-    });
-  }
-  function pad2(n) { return String(n).padStart(2, '0'); }
-  /** Fen as yuan with two decimals, from integers only. */
-  function yuanDigits(fen) {
-    var f = Math.abs(Math.trunc(Number(fen) || 0));
-    return (fen < 0 ? '-' : '') + Math.floor(f / 100) + '.' + pad2(f % 100);
-  }
-  function yuan(fen) {
-    var d = yuanDigits(fen);
-    return d.charAt(0) === '-' ? '-¥' + d.slice(1) : '¥' + d;
-  }
   function hhmm(iso) {
     var d = new Date(iso);
     return isNaN(d.getTime()) ? '' : pad2(d.getHours()) + ':' + pad2(d.getMinutes());
   }
-  function when(iso) {
-    var d = new Date(iso);
-    if (isNaN(d.getTime())) return '';
-    return (d.getMonth() + 1) + '月' + d.getDate() + '日 ' + pad2(d.getHours()) + ':' + pad2(d.getMinutes());
-  }
-  function newKey() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    return 'k' + Date.now().toString(36) + Math.random().toString(36).slice(2);
-  }
-  function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
   function store(k, v) {
     try { if (v == null) sessionStorage.removeItem(k); else sessionStorage.setItem(k, v); } catch (e) { /* private mode */ }
   }
@@ -166,14 +143,6 @@ const CLIENT_HELPERS = String.raw`
 
   // --- the API ---
 
-  function ApiError(status, body, retryAfter) {
-    this.status = status;
-    this.code = (body && body.code) || (status === 0 ? 'network' : 'http-' + status);
-    this.detail = body && body.detail;
-    this.title = body && body.title;
-    this.errors = body && body.errors;
-    this.retryAfter = retryAfter;
-  }
   function authHeaders() {
     var token = load(TOKEN_KEY);
     return token ? { authorization: 'Bearer ' + token } : {};
@@ -183,29 +152,16 @@ const CLIENT_HELPERS = String.raw`
    * forgets the token and marks the error expired, for the page to ask for signing in again.
    */
   async function api(method, path, body, headers) {
-    var h = { accept: 'application/json' };
     var token = load(TOKEN_KEY);
-    if (token) h.authorization = 'Bearer ' + token;
-    if (body !== undefined) h['content-type'] = 'application/json';
-    Object.keys(headers || {}).forEach(function (k) { h[k] = headers[k]; });
-    var res;
     try {
-      res = await fetch(API + path, { method: method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
-    } catch (e) {
-      throw new ApiError(0, null);
-    }
-    var data = null;
-    var text = await res.text();
-    if (text) { try { data = JSON.parse(text); } catch (e) { data = null; } }
-    if (!res.ok) {
-      var err = new ApiError(res.status, data, Number(res.headers.get('retry-after')) || 0);
-      if (res.status === 401 && token && path.indexOf('/auth/') !== 0) {
+      return await request(method, path, body, headers, token);
+    } catch (err) {
+      if (err.status === 401 && token && path.indexOf('/auth/') !== 0) {
         store(TOKEN_KEY, null);
         err.expired = true;
       }
       throw err;
     }
-    return data;
   }
 `;
 
