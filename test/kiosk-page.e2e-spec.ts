@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, phoneContext } from './support/browser';
 import { SandboxProvider } from '@/infrastructure/payments/sandbox.provider';
 import { CabinetSimulator } from '@/modules/kiosk/device/cabinet-simulator';
 import { StockedCabinet, stockedCabinet } from './support/kiosk';
@@ -35,27 +36,8 @@ describe('the citizen page of a smart cabinet (headless Chromium)', () => {
       const r = await t.http().get(`/api/v1/cabinets/${c.code}`).set('Authorization', t.adminToken);
       return r.body.status === 'ONLINE';
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    });
+    browser = await launchChromium();
+    context = await phoneContext(browser);
     page = await context.newPage();
     watch(page);
   });

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, phoneContext } from './support/browser';
 import { API, buy, citizens, LiveFixture, liveSession } from './support/live';
 import { startTestApp, TestApp } from './support/test-app';
 import { until } from './support/wait';
@@ -36,19 +37,7 @@ describe('the livestream viewer page and host dashboard (headless Chromium)', ()
     mkdirSync(SHOTS, { recursive: true });
     t = await startTestApp('livepages', { role: 'all', listen: true });
     fx = await liveSession(t, { stock: 100, perBuyerLimit: 2, start: false });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     hostContext = await browser.newContext({
       viewport: { width: 1280, height: 900 },
       deviceScaleFactor: 1,
@@ -56,7 +45,7 @@ describe('the livestream viewer page and host dashboard (headless Chromium)', ()
       timezoneId: 'Asia/Shanghai',
       acceptDownloads: true,
     });
-    viewerContext = await phoneContext();
+    viewerContext = await phoneContext(browser);
     dash = await hostContext.newPage();
     watch(dash);
     dash.on('request', (r) => {
@@ -77,16 +66,6 @@ describe('the livestream viewer page and host dashboard (headless Chromium)', ()
     // No script error and no CSP violation on either page, ever.
     expect(pageErrors).toEqual([]);
   });
-
-  const phoneContext = () =>
-    browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    });
 
   function watch(p: Page): void {
     p.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
@@ -357,7 +336,7 @@ describe('the livestream viewer page and host dashboard (headless Chromium)', ()
     // A second viewer on another session with 2 left, whose page does not hear the stream (a slow network):
     // another buyer takes one while this viewer has chosen 2.
     other = await liveSession(t, { regions: false, stock: 2 });
-    const ctx = await phoneContext();
+    const ctx = await phoneContext(browser);
     try {
       const p = await ctx.newPage();
       watch(p);
