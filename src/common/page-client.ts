@@ -62,3 +62,79 @@ export const PAGE_CLIENT = String.raw`
     return data;
   }
 `;
+
+/**
+ * Signing in by SMS code, for pages whose form has the ids phone, code, code-row, otp-sent, btn-otp and
+ * btn-login. The page declares TOKEN_KEY, PHONE_KEY, FIELDS (messages for phone and code), api, store,
+ * showError and hideError; `verifyCode` answers true once signed in, and the page goes on from there.
+ */
+export const PAGE_PHONE_SIGN_IN = String.raw`
+  var otpCountdown = null;
+  function startCountdown(seconds) {
+    var left = seconds;
+    var b = $('btn-otp');
+    clearInterval(otpCountdown);
+    b.disabled = true;
+    b.textContent = left + ' 秒后重发';
+    otpCountdown = setInterval(function () {
+      left -= 1;
+      if (left <= 0) {
+        clearInterval(otpCountdown);
+        b.disabled = false;
+        b.textContent = '重新获取';
+      } else {
+        b.textContent = left + ' 秒后重发';
+      }
+    }, 1000);
+  }
+  function validPhone(p) { return /^1[0-9]{10}$/.test(p); }
+  async function requestCode() {
+    hideError();
+    var phone = $('phone').value.trim();
+    if (!validPhone(phone)) { showError(FIELDS.phone); $('phone').focus(); return; }
+    var b = $('btn-otp');
+    b.disabled = true;
+    try {
+      var sent = (await api('POST', '/auth/otp/request', { phone: phone })) || {};
+      var minutes = Math.round((Number(sent.expiresIn) || 0) / 60);
+      $('otp-sent').textContent = '验证码已发送至 ' + maskPhone(phone) + (minutes > 0 ? '，' + minutes + ' 分钟内有效' : '');
+      $('code-row').hidden = false;
+      $('btn-login').hidden = false;
+      if (sent.resendAfter > 0) startCountdown(Number(sent.resendAfter));
+      else b.disabled = false;
+      $('code').focus();
+    } catch (e) {
+      if (e.code === 'too-many-requests') {
+        $('code-row').hidden = false;
+        $('btn-login').hidden = false;
+        startCountdown(e.retryAfter || 60);
+      } else {
+        b.disabled = false;
+      }
+      showError(e);
+    }
+  }
+  async function verifyCode() {
+    hideError();
+    var phone = $('phone').value.trim();
+    var code = $('code').value.trim();
+    if (!validPhone(phone)) { showError(FIELDS.phone); return false; }
+    if (!/^[0-9]{6}$/.test(code)) { showError(FIELDS.code); $('code').focus(); return false; }
+    var b = $('btn-login');
+    b.disabled = true;
+    b.textContent = '登录中…';
+    try {
+      var r = await api('POST', '/auth/otp/verify', { phone: phone, code: code });
+      store(TOKEN_KEY, r.accessToken);
+      store(PHONE_KEY, phone);
+      $('code').value = '';
+      return true;
+    } catch (e) {
+      showError(e);
+      return false;
+    } finally {
+      b.disabled = false;
+      b.textContent = '登录';
+    }
+  }
+`;

@@ -1,4 +1,4 @@
-import { PAGE_CLIENT } from '@/common/page-client';
+import { PAGE_CLIENT, PAGE_PHONE_SIGN_IN } from '@/common/page-client';
 
 /**
  * The citizen's cabinet page (Chinese), one self-contained HTML document: no build step, no external
@@ -369,78 +369,15 @@ ${PAGE_CLIENT}
 
   // --- signing in ---
 
-  var countdown = null;
-  function startCountdown(seconds) {
-    var left = seconds;
-    var b = $('btn-otp');
-    clearInterval(countdown);
-    b.disabled = true;
-    b.textContent = left + ' 秒后重发';
-    countdown = setInterval(function () {
-      left -= 1;
-      if (left <= 0) {
-        clearInterval(countdown);
-        b.disabled = false;
-        b.textContent = '重新获取';
-      } else {
-        b.textContent = left + ' 秒后重发';
-      }
-    }, 1000);
-  }
+${PAGE_PHONE_SIGN_IN}
   function showLogin() {
     stopPolling();
     var p = load(PHONE_KEY);
     if (p && !$('phone').value) $('phone').value = p;
     show('login');
   }
-  function validPhone(p) { return /^1[0-9]{10}$/.test(p); }
-  async function requestCode() {
-    hideError();
-    var phone = $('phone').value.trim();
-    if (!validPhone(phone)) { showError(FIELDS.phone); $('phone').focus(); return; }
-    var b = $('btn-otp');
-    b.disabled = true;
-    try {
-      var sent = (await api('POST', '/auth/otp/request', { phone: phone })) || {};
-      var minutes = Math.round((Number(sent.expiresIn) || 0) / 60);
-      $('otp-sent').textContent = '验证码已发送至 ' + maskPhone(phone) + (minutes > 0 ? '，' + minutes + ' 分钟内有效' : '');
-      $('code-row').hidden = false;
-      $('btn-login').hidden = false;
-      if (sent.resendAfter > 0) startCountdown(Number(sent.resendAfter));
-      else b.disabled = false;
-      $('code').focus();
-    } catch (e) {
-      if (e.code === 'too-many-requests') {
-        $('code-row').hidden = false;
-        $('btn-login').hidden = false;
-        startCountdown(e.retryAfter || 60);
-      } else {
-        b.disabled = false;
-      }
-      showError(e);
-    }
-  }
   async function signIn() {
-    hideError();
-    var phone = $('phone').value.trim();
-    var code = $('code').value.trim();
-    if (!validPhone(phone)) { showError(FIELDS.phone); return; }
-    if (!/^[0-9]{6}$/.test(code)) { showError(FIELDS.code); $('code').focus(); return; }
-    var b = $('btn-login');
-    b.disabled = true;
-    b.textContent = '登录中…';
-    try {
-      var r = await api('POST', '/auth/otp/verify', { phone: phone, code: code });
-      store(TOKEN_KEY, r.accessToken);
-      store(PHONE_KEY, phone);
-      $('code').value = '';
-      await boot();
-    } catch (e) {
-      showError(e);
-    } finally {
-      b.disabled = false;
-      b.textContent = '登录';
-    }
+    if (await verifyCode()) await boot();
   }
   function signOut() {
     stopPolling();
