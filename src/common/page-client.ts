@@ -61,6 +61,30 @@ export const PAGE_CLIENT = String.raw`
     if (!res.ok) throw new ApiError(res.status, data, Number(res.headers.get('retry-after')) || 0);
     return data;
   }
+  /**
+   * Pays an order with the sandbox provider and waits until the provider's verdict reaches it: PAID (or no
+   * longer awaiting payment), or an ApiError (payment-declined, payment-timeout). Uses the page's api().
+   */
+  async function payOrder(orderId) {
+    var payment;
+    try {
+      payment = await api('POST', '/orders/' + encodeURIComponent(orderId) + '/payments', { provider: 'sandbox' }, { 'Idempotency-Key': newKey() });
+    } catch (e) {
+      if (e.code === 'order-not-payable') return;
+      throw e;
+    }
+    var deadline = Date.now() + 45000;
+    while (Date.now() < deadline) {
+      var o = await api('GET', '/orders/' + encodeURIComponent(orderId), undefined, { prefer: 'wait=5' });
+      if (o.status !== 'PENDING_PAYMENT') return;
+      if (payment && payment.id) {
+        var p = await api('GET', '/payments/' + encodeURIComponent(payment.id));
+        if (p.status === 'FAILED' || p.status === 'CANCELLED') throw new ApiError(402, { code: 'payment-declined' });
+      }
+      await sleep(300);
+    }
+    throw new ApiError(504, { code: 'payment-timeout' });
+  }
 `;
 
 /**

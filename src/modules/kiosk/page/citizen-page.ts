@@ -452,27 +452,6 @@ ${PAGE_PHONE_SIGN_IN}
     show('unpaid');
   }
 
-  /** Pays an order and waits until the provider's verdict reaches it: PAID, or an error. */
-  async function payOrder(orderId) {
-    var payment;
-    try {
-      payment = await api('POST', '/orders/' + encodeURIComponent(orderId) + '/payments', { provider: 'sandbox' }, { 'Idempotency-Key': newKey() });
-    } catch (e) {
-      if (e.code === 'order-not-payable') return;
-      throw e;
-    }
-    var deadline = Date.now() + 45000;
-    while (Date.now() < deadline) {
-      var order = await api('GET', '/orders/' + encodeURIComponent(orderId), undefined, { prefer: 'wait=5' });
-      if (order.status !== 'PENDING_PAYMENT') return;
-      if (payment && payment.id) {
-        var p = await api('GET', '/payments/' + encodeURIComponent(payment.id));
-        if (p.status === 'FAILED' || p.status === 'CANCELLED') throw new ApiError(402, { code: 'payment-declined' });
-      }
-      await sleep(300);
-    }
-    throw new ApiError(504, { code: 'payment-timeout' });
-  }
 
   async function payUnpaid() {
     hideError();
