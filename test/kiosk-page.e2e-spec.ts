@@ -1,14 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, phoneContext } from './support/browser';
+import { launchChromium, phoneContext, screenshot, watchErrors } from './support/browser';
 import { SandboxProvider } from '@/infrastructure/payments/sandbox.provider';
 import { CabinetSimulator } from '@/modules/kiosk/device/cabinet-simulator';
 import { StockedCabinet, stockedCabinet } from './support/kiosk';
 import { startTestApp, TestApp } from './support/test-app';
 import { until } from './support/wait';
 
-const SHOTS = join('test-results', 'screenshots');
 const WAIT = { timeout: 20_000 };
 
 /**
@@ -28,7 +25,6 @@ describe('the citizen page of a smart cabinet (headless Chromium)', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     t = await startTestApp('kioskpage', { role: 'all', listen: true });
     c = await stockedCabinet(t, 'page');
     sim = c.sim;
@@ -53,17 +49,9 @@ describe('the citizen page of a smart cabinet (headless Chromium)', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  function watch(p: Page): void {
-    p.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    p.on('console', (m) => {
-      if (m.type() === 'error' && !/status of (4\d\d)/.test(m.text())) {
-        pageErrors.push(`console: ${m.text()}`);
-      }
-    });
-  }
+  const watch = (p: Page) => watchErrors(p, pageErrors);
 
-  const shot = (p: Page, name: string) =>
-    p.screenshot({ path: join(SHOTS, `kiosk-${name}.png`), fullPage: true });
+  const shot = (p: Page, name: string) => screenshot(p, `kiosk-${name}`);
   const text = (p: Page, sel: string) => p.locator(sel).innerText();
   const visible = (p: Page, sel: string) => p.waitForSelector(sel, { state: 'visible', ...WAIT });
 

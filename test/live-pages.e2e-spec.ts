@@ -1,12 +1,10 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, phoneContext } from './support/browser';
+import { launchChromium, phoneContext, screenshot, watchErrors } from './support/browser';
 import { API, buy, citizens, LiveFixture, liveSession } from './support/live';
 import { startTestApp, TestApp } from './support/test-app';
 import { until } from './support/wait';
 
-const SHOTS = join('test-results', 'screenshots');
 const WAIT = { timeout: 20_000 };
 /** How soon a change must reach a page by its stream. */
 const PUSH = { timeout: 5_000 };
@@ -34,7 +32,6 @@ describe('the livestream viewer page and host dashboard (headless Chromium)', ()
   const statsRequests: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     t = await startTestApp('livepages', { role: 'all', listen: true });
     fx = await liveSession(t, { stock: 100, perBuyerLimit: 2, start: false });
     browser = await launchChromium();
@@ -67,17 +64,9 @@ describe('the livestream viewer page and host dashboard (headless Chromium)', ()
     expect(pageErrors).toEqual([]);
   });
 
-  function watch(p: Page): void {
-    p.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    p.on('console', (m) => {
-      if (m.type() === 'error' && !/status of (4\d\d)/.test(m.text())) {
-        pageErrors.push(`console: ${m.text()}`);
-      }
-    });
-  }
+  const watch = (p: Page) => watchErrors(p, pageErrors);
 
-  const shot = (p: Page, name: string) =>
-    p.screenshot({ path: join(SHOTS, `live-${name}.png`), fullPage: true });
+  const shot = (p: Page, name: string) => screenshot(p, `live-${name}`);
   const text = (p: Page, sel: string) => p.locator(sel).innerText();
   const visible = (p: Page, sel: string) => p.waitForSelector(sel, { state: 'visible', ...WAIT });
   const offer = (sel: string, id = fx.offerId) => `#offer-${id}-${sel}`;

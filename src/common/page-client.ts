@@ -2,7 +2,8 @@
  * The browser helpers every page the service serves shares (the cabinet's citizen page, the livestream's
  * viewer page and host dashboard): plain ES5-style functions in a string, embedded inside each page's own
  * closure. Money is shown from integer fen only. `request` is the API call; each page wraps it as `api()`,
- * which knows where the page keeps its token and what a 401 means to it.
+ * which knows where the page keeps its token and what a 401 means to it, and declares message(e), its words
+ * for an error.
  */
 export const PAGE_CLIENT = String.raw`
   var API = '/api/v1';
@@ -34,6 +35,17 @@ export const PAGE_CLIENT = String.raw`
     return 'k' + Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
   function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
+
+  /** Shows an error (an ApiError or a message) in the page's #error box, in the page's own words (message()). */
+  function showError(e) {
+    var m = message(e);
+    $('error-message').textContent = m;
+    $('error').setAttribute('data-code', (e && e.code) || '');
+    $('error').hidden = !m;
+    if (m) window.scrollTo(0, 0);
+  }
+  function hideError() { $('error').hidden = true; }
+  function notice(text) { $('notice').textContent = text || ''; $('notice').hidden = !text; }
 
   function ApiError(status, body, retryAfter) {
     this.status = status;

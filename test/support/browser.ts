@@ -1,4 +1,6 @@
-import { Browser, BrowserContext, chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 
 /** Debian's Chromium, headless, as the page tests drive it (never a browser download; .ci/run installs it). */
 export function launchChromium(): Promise<Browser> {
@@ -27,4 +29,22 @@ export function phoneContext(browser: Browser): Promise<BrowserContext> {
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
   });
+}
+
+/** Records every script error and console error (a CSP violation, say) of a page; a 4xx answer is expected. */
+export function watchErrors(p: Page, into: string[]): void {
+  p.on('pageerror', (e) => into.push(`pageerror: ${e.message}`));
+  p.on('console', (m) => {
+    if (m.type() === 'error' && !/status of (4\d\d)/.test(m.text())) {
+      into.push(`console: ${m.text()}`);
+    }
+  });
+}
+
+const SHOTS = join('test-results', 'screenshots');
+
+/** A full-page screenshot into test-results/screenshots/<name>.png. */
+export function screenshot(p: Page, name: string): Promise<Buffer> {
+  mkdirSync(SHOTS, { recursive: true });
+  return p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }

@@ -193,13 +193,6 @@ export class FlashStock {
     await this.redis.del(...this.keys(offerId));
   }
 
-  /** Units free in Redis; null when the keys are missing. */
-  async free(offerId: string): Promise<number | null> {
-    const [meta] = this.keys(offerId);
-    const [ready, free] = await this.redis.hmget(meta, 'ready', 'free');
-    return ready ? Number(free) : null;
-  }
-
   /**
    * Rebuilds the offer's keys from MySQL: free = units 1..stock that no order holds, each buyer's held units
    * from the limit's guard rows. One copy rebuilds at a time; the others wait for it. A change made while

@@ -341,15 +341,6 @@ ${PAGE_CLIENT}
     if (e.status >= 500) return ERRORS['service-unavailable'];
     return '操作未成功：' + (e.detail || e.title || '请稍后再试。');
   }
-  function showError(e) {
-    var m = message(e);
-    $('error-message').textContent = m;
-    $('error').setAttribute('data-code', (e && e.code) || '');
-    $('error').hidden = !m;
-    if (m) window.scrollTo(0, 0);
-  }
-  function hideError() { $('error').hidden = true; }
-  function notice(text) { $('notice').textContent = text || ''; $('notice').hidden = !text; }
 
   // --- the API ---
 

@@ -79,6 +79,8 @@ footer button{background:none;color:#8a5a44;font-size:12px;text-decoration:under
 const CLIENT_HELPERS =
   PAGE_CLIENT +
   String.raw`
+  /** A session's status as the badge shows it: its words and its style. */
+  var STATUS = { SCHEDULED: ['未开播', 'soon'], LIVE: ['直播中', 'live'], ENDED: ['已结束', 'ended'] };
   var COMMON_ERRORS = {
     'too-many-requests': '操作太频繁，请稍后再试。',
     'unauthenticated': '登录已过期，请重新登录。',
@@ -125,21 +127,12 @@ const CLIENT_HELPERS =
     if (e.status >= 500) return COMMON_ERRORS['service-unavailable'];
     return '操作未成功：' + (e.detail || e.title || '请稍后再试。');
   }
-  function showError(e) {
-    var m = message(e);
-    $('error-message').textContent = m;
-    $('error').setAttribute('data-code', (e && e.code) || '');
-    $('error').hidden = !m;
-    if (m) window.scrollTo(0, 0);
-  }
-  function hideError() { $('error').hidden = true; }
   /** The loading card while loading; after a failure, only a retry button (or nothing to retry). */
   function loading(state) {
     $('loading-ico').hidden = state !== 'busy';
     $('loading-text').hidden = state !== 'busy';
     $('btn-retry').hidden = state !== 'retry';
   }
-  function notice(text) { $('notice').textContent = text || ''; $('notice').hidden = !text; }
 
   // --- the API ---
 
@@ -164,6 +157,13 @@ const CLIENT_HELPERS =
     }
   }
 `;
+
+/** Both pages' footer: who is signed in, signing out. */
+const FOOTER = String.raw`<footer>
+  <span id="who" data-testid="who"></span>
+  <button id="btn-logout" type="button" hidden>退出登录</button>
+  <div>助农直播 · 每一份订单都助力农户增收</div>
+</footer>`;
 
 /** The viewer's page (`/l/<sessionId>`): the live offers, signing in by SMS code, buying and paying. */
 export const VIEWER_PAGE = String.raw`<!doctype html>
@@ -268,11 +268,7 @@ export const VIEWER_PAGE = String.raw`<!doctype html>
     <div id="offers-empty" class="card center muted" hidden>本场直播暂无商品</div>
   </section>
 </main>
-<footer>
-  <span id="who" data-testid="who"></span>
-  <button id="btn-logout" type="button" hidden>退出登录</button>
-  <div>助农直播 · 每一份订单都助力农户增收</div>
-</footer>
+${FOOTER}
 </div>
 <script>
 (function () {
@@ -281,7 +277,6 @@ export const VIEWER_PAGE = String.raw`<!doctype html>
   var PHONE_KEY = 'live.phone';
 ${CLIENT_HELPERS}
   var ORDER_KEY = 'live.order.' + sessionId;
-  var STATUS = { SCHEDULED: ['未开播', 'soon'], LIVE: ['直播中', 'live'], ENDED: ['已结束', 'ended'] };
   var ICONS = {
     gift: '<svg viewBox="0 0 64 64"><rect x="10" y="26" width="44" height="30" rx="4" fill="#f28a3a"/><rect x="6" y="18" width="52" height="12" rx="3" fill="#e5552e"/><rect x="28" y="18" width="8" height="38" fill="#ffd36b"/><path d="M32 18c-6-10-18-10-16-2 1 4 10 3 16 2zm0 0c6-10 18-10 16-2-1 4-10 3-16 2z" fill="none" stroke="#e5552e" stroke-width="3.5" stroke-linejoin="round"/></svg>',
     minus: '<svg viewBox="0 0 16 16"><path d="M3 8h10" stroke="#5c4f44" stroke-width="2" stroke-linecap="round"/></svg>',
@@ -345,7 +340,6 @@ ${CLIENT_HELPERS}
   var stream = null;
   var countdown = null;
 
-  function maskPhone(p) { return p && p.length === 11 ? p.slice(0, 3) + '****' + p.slice(7) : ''; }
   function offerOf(id) {
     return view ? view.offers.filter(function (o) { return o.id === id; })[0] : null;
   }
@@ -864,11 +858,7 @@ td.gmv{color:#c2381f;font-weight:700}
     </div>
   </section>
 </main>
-<footer>
-  <span id="who" data-testid="who"></span>
-  <button id="btn-logout" type="button" hidden>退出登录</button>
-  <div>助农直播 · 每一份订单都助力农户增收</div>
-</footer>
+${FOOTER}
 </div>
 <script>
 (function () {
@@ -876,7 +866,6 @@ td.gmv{color:#c2381f;font-weight:700}
   var TOKEN_KEY = 'live.host.token';
   var USER_KEY = 'live.host.user';
 ${CLIENT_HELPERS}
-  var STATUS = { SCHEDULED: ['未开播', 'soon'], LIVE: ['直播中', 'live'], ENDED: ['已结束', 'ended'] };
   var CONN = { idle: '未连接', connecting: '正在连接…', open: '实时连接中', down: '已断开，重连中' };
   var ERRORS = {
     'invalid-credentials': '账号或密码错误。',
