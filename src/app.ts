@@ -101,7 +101,7 @@ export async function createHttpApp(options: AppOptions): Promise<NestFastifyApp
     },
   );
   app.setGlobalPrefix(API_PREFIX, {
-    exclude: ['health', 'health/ready', 'metrics', 'k/:code', 'l/:id', 'h/:id'],
+    exclude: ['health', 'health/ready', 'metrics', 'k/:code', 'l/:id', 'h/:id', 'p'],
   });
   app.useGlobalPipes(createValidationPipe());
 

@@ -232,7 +232,10 @@ async function loadDemo(app: INestApplicationContext): Promise<Record<string, nu
 
   const orgIds = new Map<string, string>();
   for (const o of demo.ORGANIZATIONS) {
-    orgIds.set(o.key, (await organizations.create({ name: o.name, type: o.type as OrganizationType })).id);
+    orgIds.set(
+      o.key,
+      (await organizations.create({ name: o.name, type: o.type as OrganizationType })).organization.id,
+    );
   }
   const hostIds = new Map<string, string>();
   for (const h of demo.HOSTS) {

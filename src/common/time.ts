@@ -9,3 +9,10 @@ const fmt = new Intl.DateTimeFormat('en-CA', {
 export function businessDate(at: Date = new Date()): string {
   return fmt.format(at);
 }
+
+/** Adds days to a YYYY-MM-DD date. */
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}

@@ -211,6 +211,23 @@ export class Env {
   @Max(24 * 3600)
   LIVE_PAY_SECONDS: number;
 
+  /**
+   * The least reserved share of canteen food purchases a unit may declare (bps): the national rule's 10 %;
+   * a district that asks more (many ask 15 %) sets it higher.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(10000)
+  PROCUREMENT_SHARE_FLOOR_BPS: number;
+
+  /** Days a unit has to pay for accepted goods (the rule for paying small suppliers: 30). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  PROCUREMENT_PAYMENT_DAYS: number;
+
   /** Platform fee per channel in basis points, `CHANNEL:bps,...` (a channel not named pays 0). */
   @Transform(toChannelMap)
   @Validate(ChannelMapRule, [0, 10000])

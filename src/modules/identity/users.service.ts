@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
 import { Env, ENV } from '@/config/env';
 import { Role } from '@/common/auth/role';
 import { FieldCipher } from '@/common/crypto/field-cipher';
@@ -66,7 +66,8 @@ export class UsersService implements OnApplicationBootstrap {
       hostId: dto.hostId ?? null,
       supplierId: dto.supplierId ?? null,
       regionCode: dto.regionCode ?? null,
-      phoneEnc: null,
+      // A staff member's work phone is for notices only: no blind index, so it never signs in by code.
+      phoneEnc: dto.phone ? this.cipher.encrypt(dto.phone) : null,
       phoneHash: null,
       disabled: false,
     });
@@ -153,6 +154,32 @@ export class UsersService implements OnApplicationBootstrap {
         throw e;
       }
     }
+  }
+
+  /** The phones of an organization's users with `role` (its approvers, for notices), enabled users only. */
+  async phonesOfOrganization(
+    organizationId: string,
+    role: Role,
+  ): Promise<{ userId: string; phone: string }[]> {
+    const users = await this.repo.find({
+      where: { organizationId, disabled: false },
+      select: { id: true, roles: true, phoneEnc: true },
+    });
+    return users
+      .filter((u) => u.roles.includes(role) && u.phoneEnc)
+      .map((u) => ({ userId: u.id, phone: this.cipher.decrypt(u.phoneEnc!) }));
+  }
+
+  /** Usernames by id, for audit trails. */
+  async usernames(ids: readonly string[]): Promise<Map<string, string>> {
+    if (!ids.length) {
+      return new Map();
+    }
+    const users = await this.repo.find({
+      where: { id: In([...new Set(ids)]) },
+      select: { id: true, username: true },
+    });
+    return new Map(users.map((u) => [u.id, u.username]));
   }
 
   /** The phone number of a citizen, for receipts. */

@@ -270,7 +270,7 @@ export class KioskResolutionService {
         const refundFen = order.totalFen - c.keptFen - order.refundedFen;
         if (refundFen > 0) {
           // To each line, what is left on it beyond what the citizen keeps of its product and lot.
-          const keptOf = (productId: string, lotId: string) =>
+          const keptOf = (productId: string | null, lotId: string | null) =>
             (c.kept ?? [])
               .filter((k) => k.productId === productId && k.lotId === lotId)
               .reduce((a, k) => a + k.amountFen, 0);

@@ -21,12 +21,9 @@ import { IncomeSource } from './entities/posting.entity';
 import { LedgerRepository } from './ledger.repository';
 import { AccountKey, EntryInput, LedgerWriter, PostingInput } from './ledger.writer';
 
-/** Adds days to a YYYY-MM-DD date. */
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+import { addDays } from '@/common/time';
+
+export { addDays };
 
 interface SupplierFacts {
   supplier: SupplierEntity;
@@ -63,11 +60,14 @@ export class AllocationService {
     @Inject(ENV) private readonly env: Env,
   ) {}
 
-  /** When a channel's credits become AVAILABLE for a sale paid on `paidDate` (null: at acceptance). */
+  /**
+   * When a channel's credits become AVAILABLE for a sale paid on `paidDate`: after its refund window, or, for
+   * a channel whose orders are settled when the buyer accepts the goods (procurement), on that very day.
+   */
   availableOn(channel: Channel, paidDate: string): string | null {
     const policy = this.policies.of(channel);
     if (policy.creditsAvailable === CreditsAvailable.OnAcceptance) {
-      return null;
+      return paidDate;
     }
     return addDays(paidDate, policy.refundWindowDays);
   }
@@ -119,7 +119,9 @@ export class AllocationService {
   private async allocateOnce(orderIds: string[]): Promise<number> {
     const orders = await this.orders.paidForAllocation(orderIds);
     const held = await this.ledger.heldOrders([...orders.keys()]);
-    const lotIds = [...new Set([...orders.values()].flatMap((o) => o.lines.map((l) => l.lotId)))];
+    const lotIds = [
+      ...new Set([...orders.values()].flatMap((o) => o.lines.flatMap((l) => (l.lotId ? [l.lotId] : [])))),
+    ];
     const sources = await this.sources.getMany(lotIds, (missing) => this.catalog.sourcesOf(missing), []);
     const entries: EntryInput[] = [];
     for (const [orderId, order] of orders) {
@@ -128,16 +130,19 @@ export class AllocationService {
       // A disputed sale's credits are held (pending, no date) until the dispute is decided.
       const availableOn = held.has(orderId) ? null : this.availableOn(order.channel, order.paidDate);
       for (const line of lines) {
-        const s = await this.supplierFacts(line.supplierId);
-        const facts: LineFacts = {
-          amountFen: line.amountFen,
-          feeBps: this.env.PLATFORM_FEE_BPS[order.channel] ?? 0,
-          supplierType: s.supplier.type,
-          supplierHouseholdId: s.supplier.householdId,
-          sources: sources.get(line.lotId) ?? [],
-          revenueShares: s.revenueShares,
-          plotDividendBps: s.plotDividendBps,
-        };
+        const feeBps = this.env.PLATFORM_FEE_BPS[order.channel] ?? 0;
+        // A household that sold at its own stall earns the whole line, as a household supplier with no lot.
+        const facts: LineFacts = line.householdId
+          ? {
+              amountFen: line.amountFen,
+              feeBps,
+              supplierType: 'HOUSEHOLD',
+              supplierHouseholdId: line.householdId,
+              sources: [],
+              revenueShares: [],
+              plotDividendBps: new Map(),
+            }
+          : await this.lotLineFacts(line.amountFen, feeBps, line.supplierId!, sources.get(line.lotId!) ?? []);
         const postings: PostingInput[] = [
           {
             account: clearing,
@@ -150,7 +155,7 @@ export class AllocationService {
         ];
         for (const share of allocateLine(facts)) {
           postings.push({
-            account: this.accountOf(share.to, line.supplierId),
+            account: this.accountOf(share.to, line.supplierId!),
             amountFen: share.amountFen,
             source: share.source,
             availableOn: share.to.kind === 'HOUSEHOLD' ? availableOn : order.paidDate,
@@ -197,6 +202,25 @@ export class AllocationService {
         this.logger.error({ err, orderIds: orders.map((o) => o.orderId) }, 'an allocation listener failed');
       }
     }
+  }
+
+  /** The facts of a line of goods from a supply lot: its supplier's type and linkages, the lot's sources. */
+  private async lotLineFacts(
+    amountFen: number,
+    feeBps: number,
+    supplierId: string,
+    sources: LineFacts['sources'],
+  ): Promise<LineFacts> {
+    const s = await this.supplierFacts(supplierId);
+    return {
+      amountFen,
+      feeBps,
+      supplierType: s.supplier.type,
+      supplierHouseholdId: s.supplier.householdId,
+      sources,
+      revenueShares: s.revenueShares,
+      plotDividendBps: s.plotDividendBps,
+    };
   }
 
   private accountOf(to: Beneficiary, supplierId: string): AccountKey {

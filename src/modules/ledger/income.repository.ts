@@ -120,4 +120,31 @@ export class IncomeRepository {
       incomeFen: Number(r.income),
     }));
   }
+
+  /**
+   * Households' sale income (net of refunds) of entries dated within [from, to], per channel, buying
+   * organization (the order's employer or organization in its attribution) and household.
+   */
+  async saleIncome(
+    from: string,
+    to: string,
+  ): Promise<{ channel: string; organizationId: string | null; householdId: string; fen: number }[]> {
+    const rows = (await this.db.query(
+      `SELECT e.channel,
+              COALESCE(o.employer_id, JSON_UNQUOTE(JSON_EXTRACT(o.attribution, '$.organizationId'))) AS org,
+              a.owner_id AS household, SUM(p.amount_fen) AS fen
+         FROM journal_entries e
+         JOIN postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
+         LEFT JOIN orders o ON o.id = e.order_id
+        WHERE e.business_date BETWEEN ? AND ? AND e.kind IN ('SALE', 'REFUND') AND a.type = 'HOUSEHOLD'
+        GROUP BY e.channel, org, a.owner_id`,
+      [from, to],
+    )) as { channel: string; org: string | null; household: string; fen: string }[];
+    return rows.map((r) => ({
+      channel: r.channel,
+      organizationId: r.org,
+      householdId: r.household,
+      fen: Number(r.fen),
+    }));
+  }
 }

@@ -150,6 +150,17 @@ export class IncomeService implements LotIncomeReader {
     return new Map([...seen].map(([k, set]) => [k, set.size]));
   }
 
+  /**
+   * Households' sale income within [from, to] (business dates), net of refunds, per channel, buying
+   * organization and household: what the impact report sums by channel, organization type and town.
+   */
+  saleIncome(
+    from: string,
+    to: string,
+  ): Promise<{ channel: string; organizationId: string | null; householdId: string; fen: number }[]> {
+    return this.repo.saleIncome(from, to);
+  }
+
   householdFenOfOrder(orderId: string): Promise<number | null> {
     return this.repo.householdFenOfOrder(orderId);
   }

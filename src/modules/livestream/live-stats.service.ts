@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Table, toCsv } from '@/common/spreadsheet';
 import { AuthUser } from '@/common/auth/role';
 import { OrderStatus } from '@/modules/orders/entities/order.entity';
 import { IncomeService } from '@/modules/ledger/income.service';
@@ -252,16 +253,9 @@ export function fenToYuan(fen: number): string {
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-const csvCell = (v: string | number) => {
-  const s = String(v);
-  // Quote what needs it, and neutralise a leading formula character (CSV injection).
-  const safe = /^[=+\-@]/.test(s) && typeof v === 'string' ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-
 /** The report as a CSV a spreadsheet opens (UTF-8 with BOM, Chinese labels). */
 export function reportCsv(r: SessionReportView): string {
-  const rows: (string | number)[][] = [
+  const rows: Table = [
     ['场次', r.title],
     ['主播', r.hostName],
     ['状态', r.status],
@@ -277,5 +271,5 @@ export function reportCsv(r: SessionReportView): string {
     ['排名', '商品ID', '商品', '件数', '成交额(元)', '成交额(分)'],
     ...r.topProducts.map((p, i) => [i + 1, p.productId, p.name, p.units, fenToYuan(p.gmvFen), p.gmvFen]),
   ];
-  return `\uFEFF${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return toCsv(rows);
 }

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Env, ENV } from '@/config/env';
 import { Statement } from '@/infrastructure/database/transaction';
 import type { OrderPlan } from '@/modules/catalog/stock.service';
-import { Channel, OrderEntity, OrderStatus } from './entities/order.entity';
+import { Attribution, Channel, OrderEntity, OrderStatus } from './entities/order.entity';
 import type { OrderState } from './order-lifecycle';
 
 /** How an order's money is taken. */
@@ -22,7 +22,7 @@ export enum PaymentMode {
 export enum CreditsAvailable {
   /** When the channel's refund window after payment has closed. */
   AfterRefundWindow = 'AFTER_REFUND_WINDOW',
-  /** When the buyer accepts the goods (procurement). */
+  /** When the buyer accepts the goods (procurement): the order is settled then, so from its paid date. */
   OnAcceptance = 'ON_ACCEPTANCE',
 }
 
@@ -31,6 +31,11 @@ export interface PlannedUnits {
   lotId: string;
   quantity: number;
 }
+
+/** The lines whose units came from a lot (a stall's own goods came from none). */
+export const fromLots = <T extends { lotId: string | null; quantity: number }>(
+  lines: readonly T[],
+): (T & PlannedUnits)[] => lines.filter((l): l is T & PlannedUnits => l.lotId !== null);
 
 /**
  * Where an order's units come from. The core's source is the supply lots (first-expiring first); a channel
@@ -71,6 +76,31 @@ export interface ChannelPolicy {
   creditsAvailable: CreditsAvailable;
   /** The status a new order starts in; PENDING_PAYMENT when omitted. */
   initialStatus?: OrderState;
+}
+
+/**
+ * What a module adds to the attribution of the orders a buyer places (procurement: the buyer's confirmed
+ * employer), so that another module can count the sale later from the order alone. Runs on every order placed,
+ * so it must answer from memory almost always.
+ */
+export type BuyerAttribution = (buyerUserId: string, channel: Channel) => Promise<Partial<Attribution>>;
+
+/** The registry of buyer attributions; the order core merges them into each new order's attribution. */
+@Injectable()
+export class BuyerAttributions {
+  private readonly sources: BuyerAttribution[] = [];
+
+  register(source: BuyerAttribution): void {
+    this.sources.push(source);
+  }
+
+  async of(buyerUserId: string, channel: Channel): Promise<Partial<Attribution>> {
+    let out: Partial<Attribution> = {};
+    for (const s of this.sources) {
+      out = { ...out, ...(await s(buyerUserId, channel)) };
+    }
+    return out;
+  }
 }
 
 export class UnknownChannelError extends Error {

@@ -7,7 +7,7 @@ import { PaymentAgreementEntity } from './entities/payment-agreement.entity';
 import { PaymentEntity } from './entities/payment.entity';
 import { RefundEntity } from './entities/refund.entity';
 import { AgreementsService } from './agreements.service';
-import { ChannelPolicies } from './channel-policy';
+import { BuyerAttributions, ChannelPolicies } from './channel-policy';
 import { OrdersJobs } from './jobs/orders.jobs';
 import { LotStock } from './lot-stock';
 import { OrderLifecycle } from './order-lifecycle';
@@ -49,6 +49,7 @@ import { SettlementService } from './settlement.service';
     OrderEvents,
     OrdersJobs,
     ChannelPolicies,
+    BuyerAttributions,
     OrderLifecycle,
     LotStock,
   ],
@@ -59,6 +60,7 @@ import { SettlementService } from './settlement.service';
     SettlementService,
     RefundsService,
     ChannelPolicies,
+    BuyerAttributions,
     OrderLifecycle,
     LotStock,
   ],

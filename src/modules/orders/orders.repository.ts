@@ -11,7 +11,7 @@ export interface PaidOrder {
   channel: Channel;
   paidDate: string;
   provider: string | null;
-  lines: Pick<OrderLineEntity, 'id' | 'lotId' | 'supplierId' | 'amountFen'>[];
+  lines: Pick<OrderLineEntity, 'id' | 'lotId' | 'supplierId' | 'householdId' | 'amountFen'>[];
 }
 
 export interface OrderWithLines {
@@ -32,8 +32,8 @@ export class OrdersRepository {
   insertStatements(order: OrderEntity, lines: readonly OrderLineEntity[]): Statement[] {
     return [
       [
-        `INSERT INTO orders (id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, paid_at, paid_date, attribution, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO orders (id, buyer_user_id, channel, status, total_fen, refunded_fen, pay_by, paid_at, paid_date, attribution, employer_id, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)`,
         [
           order.id,
           order.buyerUserId,
@@ -44,13 +44,14 @@ export class OrdersRepository {
           order.paidAt,
           order.paidDate,
           order.attribution ? JSON.stringify(order.attribution) : null,
+          order.attribution?.employerId ?? null,
           order.createdAt,
           order.updatedAt,
         ],
       ],
       [
-        `INSERT INTO order_lines (id, order_id, line_no, product_id, lot_id, supplier_id, quantity, unit_price_fen, amount_fen, refunded_fen)
-         VALUES ${lines.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, 0)').join(',')}`,
+        `INSERT INTO order_lines (id, order_id, line_no, product_id, lot_id, supplier_id, household_id, quantity, unit_price_fen, amount_fen, refunded_fen)
+         VALUES ${lines.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)').join(',')}`,
         lines.flatMap((l) => [
           l.id,
           l.orderId,
@@ -58,6 +59,7 @@ export class OrdersRepository {
           l.productId,
           l.lotId,
           l.supplierId,
+          l.householdId ?? null,
           l.quantity,
           l.unitPriceFen,
           l.amountFen,
@@ -71,7 +73,7 @@ export class OrdersRepository {
     const rows = (await this.db.query(
       `SELECT o.id, o.buyer_user_id, o.channel, o.status, o.total_fen, o.refunded_fen, o.pay_by, o.paid_at, o.paid_date,
               o.attribution, o.created_at, o.updated_at,
-              l.id AS l_id, l.line_no, l.product_id, l.lot_id, l.supplier_id, l.quantity, l.unit_price_fen, l.amount_fen,
+              l.id AS l_id, l.line_no, l.product_id, l.lot_id, l.supplier_id, l.household_id, l.quantity, l.unit_price_fen, l.amount_fen,
               l.refunded_fen AS l_refunded_fen
          FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id
         WHERE o.id = ? ORDER BY l.line_no`,
@@ -139,7 +141,7 @@ export class OrdersRepository {
     }
     const rows = (await this.db.query(
       `SELECT o.id AS orderId, o.channel, o.paid_date AS paidDate, o.status, l.id, l.lot_id AS lotId,
-              l.supplier_id AS supplierId, l.amount_fen AS amountFen,
+              l.supplier_id AS supplierId, l.household_id AS householdId, l.amount_fen AS amountFen,
               (SELECT p.provider FROM payments p WHERE p.order_id = o.id AND p.status = 'CAPTURED' LIMIT 1) AS provider
          FROM orders o JOIN order_lines l ON l.order_id = o.id
         WHERE o.id IN (${orderIds.map(() => '?').join(',')}) ORDER BY o.id, l.line_no`,
@@ -150,8 +152,9 @@ export class OrdersRepository {
       paidDate: string | null;
       status: OrderStatus;
       id: string;
-      lotId: string;
-      supplierId: string;
+      lotId: string | null;
+      supplierId: string | null;
+      householdId: string | null;
       amountFen: string;
       provider: string | null;
     }[];
@@ -168,6 +171,7 @@ export class OrdersRepository {
         id: r.id,
         lotId: r.lotId,
         supplierId: r.supplierId,
+        householdId: r.householdId,
         amountFen: Number(r.amountFen),
       });
     }
@@ -176,11 +180,87 @@ export class OrdersRepository {
 
   async linesOf(orderId: string, em?: EntityManager): Promise<OrderLineEntity[]> {
     const rows = (await (em ?? this.db).query(
-      `SELECT id, order_id, line_no, product_id, lot_id, supplier_id, quantity, unit_price_fen, amount_fen, refunded_fen
+      `SELECT id, order_id, line_no, product_id, lot_id, supplier_id, household_id, quantity, unit_price_fen, amount_fen,
+              refunded_fen
          FROM order_lines WHERE order_id = ? ORDER BY line_no`,
       [orderId],
     )) as Record<string, unknown>[];
     return rows.map(lineFromRow);
+  }
+
+  /**
+   * An invoiced order settled at acceptance: the lines keep what was received (the others are deleted), and
+   * the order becomes `status` for the accepted total.
+   */
+  acceptStatements(
+    orderId: string,
+    kept: readonly OrderLineEntity[],
+    all: readonly OrderLineEntity[],
+    status: OrderStatus,
+    at: Date,
+    date: string,
+  ): Statement[] {
+    const keptIds = new Set(kept.map((l) => l.id));
+    const gone = all.filter((l) => !keptIds.has(l.id)).map((l) => l.id);
+    const total = kept.reduce((a, l) => a + l.amountFen, 0);
+    const paid = status === OrderStatus.Paid;
+    return [
+      ...kept.map((l): Statement => [
+        'UPDATE order_lines SET quantity = ?, amount_fen = ? WHERE id = ?',
+        [l.quantity, l.amountFen, l.id],
+      ]),
+      ...(gone.length && paid
+        ? [[`DELETE FROM order_lines WHERE id IN (${gone.map(() => '?').join(',')})`, gone] as Statement]
+        : []),
+      paid
+        ? [
+            `UPDATE orders SET status = ?, total_fen = ?, paid_at = ?, paid_date = ?, updated_at = NOW(3)
+              WHERE id = ? AND status = 'PENDING_PAYMENT'`,
+            [status, total, at, date, orderId],
+          ]
+        : [
+            "UPDATE orders SET status = ?, updated_at = NOW(3) WHERE id = ? AND status = 'PENDING_PAYMENT'",
+            [status, orderId],
+          ],
+    ];
+  }
+
+  /** Paid sales (net of refunds) within [from, to], per channel and buying organization (employer first). */
+  async paidTotals(
+    from: string,
+    to: string,
+  ): Promise<{ channel: string; organizationId: string | null; fen: number }[]> {
+    const rows = (await this.db.query(
+      `SELECT channel, COALESCE(employer_id, JSON_UNQUOTE(JSON_EXTRACT(attribution, '$.organizationId'))) AS org,
+              SUM(total_fen - refunded_fen) AS fen
+         FROM orders WHERE paid_date BETWEEN ? AND ? AND status IN ('PAID', 'PARTIALLY_REFUNDED', 'REFUNDED')
+        GROUP BY channel, org`,
+      [from, to],
+    )) as { channel: string; org: string | null; fen: string }[];
+    return rows.map((r) => ({ channel: r.channel, organizationId: r.org, fen: Number(r.fen) }));
+  }
+
+  /** Paid totals (net of refunds) of orders attributed to each employer, paid within [from, to]. */
+  async paidByEmployers(
+    employerIds: readonly string[],
+    from: string,
+    to: string,
+  ): Promise<Map<string, number>> {
+    const out = new Map<string, number>(employerIds.map((id) => [id, 0]));
+    if (employerIds.length === 0) {
+      return out;
+    }
+    const rows = (await this.db.query(
+      `SELECT employer_id AS id, SUM(total_fen - refunded_fen) AS fen FROM orders
+        WHERE employer_id IN (${employerIds.map(() => '?').join(',')}) AND paid_date BETWEEN ? AND ?
+          AND status IN ('PAID', 'PARTIALLY_REFUNDED', 'REFUNDED')
+        GROUP BY employer_id`,
+      [...employerIds, from, to],
+    )) as { id: string; fen: string }[];
+    for (const r of rows) {
+      out.set(r.id, Number(r.fen));
+    }
+    return out;
   }
 
   /** Sets an order's status inside the caller's transaction. */
@@ -257,9 +337,10 @@ export function lineFromRow(r: Record<string, unknown>): OrderLineEntity {
     id: r.id as string,
     orderId: r.order_id as string,
     lineNo: Number(r.line_no),
-    productId: r.product_id as string,
-    lotId: r.lot_id as string,
-    supplierId: r.supplier_id as string,
+    productId: (r.product_id as string | null) ?? null,
+    lotId: (r.lot_id as string | null) ?? null,
+    supplierId: (r.supplier_id as string | null) ?? null,
+    householdId: (r.household_id as string | null) ?? null,
     quantity: Number(r.quantity),
     unitPriceFen: Number(r.unit_price_fen),
     amountFen: Number(r.amount_fen),

@@ -6,10 +6,17 @@ import { ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
 import { Page } from '@/common/pagination';
 import { businessDate } from '@/common/time';
-import { Statement, withBatchTransaction } from '@/infrastructure/database/transaction';
+import { runStatements, Statement, withBatchTransaction } from '@/infrastructure/database/transaction';
 import { OutboxService } from '@/infrastructure/outbox/outbox.service';
 import type { OrderPlan } from '@/modules/catalog/stock.service';
-import { ChannelPolicies, StockSource } from './channel-policy';
+import {
+  BuyerAttributions,
+  ChannelPolicies,
+  fromLots,
+  PaymentMode,
+  PlannedUnits,
+  StockSource,
+} from './channel-policy';
 import { LotStock } from './lot-stock';
 import { OrderLifecycle } from './order-lifecycle';
 import { OrderListQuery, OrderView, mapOrder } from './dto/orders.dto';
@@ -47,12 +54,25 @@ export interface PaidElsewhere {
   id?: string;
   buyerUserId: string;
   channel: Channel;
-  /** Each line names the lot its units came from and what the platform charged for it. */
-  lines: { productId: string; lotId: string; quantity: number; amountFen: number }[];
+  /**
+   * Each line names the lot its units came from and what was charged for it; or, for a household selling at
+   * its own stall, the household (and the catalog product, if the stall sold one): its whole amount is that
+   * household's income.
+   */
+  lines: {
+    productId?: string;
+    lotId?: string;
+    householdId?: string;
+    quantity: number;
+    amountFen: number;
+  }[];
   attribution: Attribution;
   paidAt: Date;
-  /** Who took the money (`platform:douyin`) and its reference there (the sub-order id). */
-  payment: { provider: string; ref: string };
+  /**
+   * Who took the money (`platform:douyin`) and its reference there (the sub-order id); none for cash taken
+   * at a stall.
+   */
+  payment?: { provider: string; ref: string };
 }
 
 /**
@@ -71,6 +91,7 @@ export class OrdersService {
     @Inject(OrderLifecycle) private readonly lifecycle: OrderLifecycle,
     @Inject(OutboxService) private readonly outbox: OutboxService,
     @Inject(OrderEvents) private readonly events: OrderEvents,
+    @Inject(BuyerAttributions) private readonly buyerAttributions: BuyerAttributions,
   ) {}
 
   /** Where the channel's units come from: its own source, or the supply lots. */
@@ -87,6 +108,10 @@ export class OrdersService {
     const policy = this.policies.of(input.channel);
     const stock = this.stockOf(input.channel);
     const now = new Date();
+    const extra = await this.buyerAttributions.of(input.buyerUserId, input.channel);
+    const attribution = Object.keys(extra).length
+      ? { ...(input.attribution ?? {}), ...extra }
+      : (input.attribution ?? null);
     const order = Object.assign(new OrderEntity(), {
       id: input.id ?? newId(),
       buyerUserId: input.buyerUserId,
@@ -99,7 +124,7 @@ export class OrdersService {
         : null,
       paidAt: null,
       paidDate: null,
-      attribution: input.attribution ?? null,
+      attribution,
       createdAt: now,
       updatedAt: now,
     });
@@ -152,12 +177,12 @@ export class OrdersService {
     if (!sales.length) {
       return [];
     }
-    const { products } = await this.lotStock.plan(
-      [...new Set(sales.flatMap((s) => s.lines.map((l) => l.productId)))].map((productId) => ({
-        productId,
-        quantity: 0,
-      })),
-    );
+    const productIds = [
+      ...new Set(sales.flatMap((s) => s.lines.flatMap((l) => (l.productId ? [l.productId] : [])))),
+    ];
+    const { products } = productIds.length
+      ? await this.lotStock.plan(productIds.map((productId) => ({ productId, quantity: 0 })))
+      : { products: new Map<string, never>() };
     const statements: Statement[] = [...withStatements];
     const ids: string[] = [];
     const now = new Date();
@@ -177,22 +202,26 @@ export class OrdersService {
         updatedAt: now,
       });
       const lines = sale.lines.map((l, i) => {
-        const p = products.get(l.productId);
-        if (!p) {
+        const p = l.productId ? products.get(l.productId) : undefined;
+        if (l.productId && !p) {
           throw new ValidationFailedError([
             { field: `lines[${i}].productId`, message: 'productId must name an existing product' },
           ]);
         }
-        if (!p.certified) {
+        if (p && !p.certified) {
           throw new ProductNotCertifiedError(`lines[${i}].productId`, p.name);
+        }
+        if (!l.householdId && !l.lotId) {
+          throw new Error('a line paid elsewhere names its lot or the household that sold it');
         }
         return Object.assign(new OrderLineEntity(), {
           id: newId(),
           orderId: order.id,
           lineNo: i + 1,
-          productId: l.productId,
-          lotId: l.lotId,
-          supplierId: p.supplierId,
+          productId: l.productId ?? null,
+          lotId: l.lotId ?? null,
+          supplierId: p?.supplierId ?? null,
+          householdId: l.householdId ?? null,
           quantity: l.quantity,
           // What the platform charged per unit, to the fen below; the line's amount is what it charged.
           unitPriceFen: Math.floor(l.amountFen / l.quantity),
@@ -200,24 +229,26 @@ export class OrdersService {
           refundedFen: 0,
         });
       });
-      statements.push(
-        ...this.repo.insertStatements(order, lines),
-        this.payments.insertCapturedStatement(
-          Object.assign(new PaymentEntity(), {
-            id: newId(),
-            orderId: order.id,
-            provider: sale.payment.provider,
-            providerRef: sale.payment.ref,
-            status: PaymentStatus.Captured,
-            amountFen: order.totalFen,
-            failureReason: null,
-            capturedAt: sale.paidAt,
-            capturedDate: order.paidDate,
-            createdAt: now,
-            updatedAt: now,
-          }),
-        ),
-      );
+      statements.push(...this.repo.insertStatements(order, lines));
+      if (sale.payment) {
+        statements.push(
+          this.payments.insertCapturedStatement(
+            Object.assign(new PaymentEntity(), {
+              id: newId(),
+              orderId: order.id,
+              provider: sale.payment.provider,
+              providerRef: sale.payment.ref,
+              status: PaymentStatus.Captured,
+              amountFen: order.totalFen,
+              failureReason: null,
+              capturedAt: sale.paidAt,
+              capturedDate: order.paidDate,
+              createdAt: now,
+              updatedAt: now,
+            }),
+          ),
+        );
+      }
       ids.push(order.id);
     }
     statements.push(this.outbox.statement(LedgerInboxJobName.AllocateOrder, { orderIds: ids }));
@@ -246,7 +277,7 @@ export class OrdersService {
           ]
         : []),
       // Last, so the stock rows are locked only for this statement and the commit.
-      ...stock.takeStatements(lines, order, claim),
+      ...stock.takeStatements(fromLots(lines), order, claim),
     ];
   }
 
@@ -389,6 +420,75 @@ export class OrdersService {
   }
 
   /**
+   * Settles an invoiced order (unit procurement) when its buyer accepts the goods, inside the caller's
+   * transaction: each line keeps only the units received (`received`: line id → units; a line not named
+   * received nothing), the rest goes back to stock, and the order becomes PAID for what arrived, so the
+   * ledger allocates exactly the accepted amount and, by the channel's policy, its household credits are
+   * available from today. An order that received nothing is CANCELLED. Returns the accepted amount.
+   */
+  async settleAccepted(
+    em: EntityManager,
+    orderId: string,
+    received: ReadonlyMap<string, number>,
+    at = new Date(),
+  ): Promise<{ acceptedFen: number; lines: OrderLineEntity[] }> {
+    const order = await this.requireOrder(orderId, em, true);
+    if (this.policies.of(order.channel).payment !== PaymentMode.Invoice) {
+      throw new Error(`orders of channel ${order.channel} are not invoiced on acceptance`);
+    }
+    const lines = await this.linesOf(orderId, em);
+    const shortfall: PlannedUnits[] = [];
+    const kept: OrderLineEntity[] = [];
+    for (const l of lines) {
+      const got = Math.min(received.get(l.id) ?? 0, l.quantity);
+      if (got < l.quantity && l.lotId) {
+        shortfall.push({ lotId: l.lotId, quantity: l.quantity - got });
+      }
+      if (got > 0) {
+        kept.push(Object.assign(l, { quantity: got, amountFen: got * l.unitPriceFen }));
+      }
+    }
+    const acceptedFen = kept.reduce((a, l) => a + l.amountFen, 0);
+    const to = acceptedFen > 0 ? OrderStatus.Paid : OrderStatus.Cancelled;
+    const change = { orderId, channel: order.channel, from: order.status, to };
+    await this.lifecycle.assertTransition(change);
+    if (shortfall.length) {
+      await this.stockOf(order.channel).giveBack(em, shortfall, order);
+    }
+    await runStatements(em, [
+      ...this.repo.acceptStatements(order.id, kept, lines, to, at, businessDate(at)),
+      ...(to === OrderStatus.Paid
+        ? [this.outbox.statement(LedgerInboxJobName.AllocateOrder, { orderId: order.id })]
+        : []),
+    ]);
+    return { acceptedFen, lines: kept };
+  }
+
+  /** Tells the channel's hooks and the order's watchers that `settleAccepted` committed. */
+  async acceptedCommitted(orderId: string, channel: Channel, acceptedFen: number, at: Date): Promise<void> {
+    const to = acceptedFen > 0 ? OrderStatus.Paid : OrderStatus.Cancelled;
+    this.outbox.kick();
+    this.events.changed({ orderId, status: to, paidAt: acceptedFen > 0 ? at : null });
+    await this.lifecycle.changed({ orderId, channel, from: OrderStatus.PendingPayment, to });
+  }
+
+  /** Paid sales (net of refunds) within [from, to], per channel and buying organization. */
+  paidTotals(
+    from: string,
+    to: string,
+  ): Promise<{ channel: string; organizationId: string | null; fen: number }[]> {
+    return this.repo.paidTotals(from, to);
+  }
+
+  /**
+   * What each employer's linked employees paid on every channel within [from, to] (business dates), net of
+   * refunds: orders carry the employer in their attribution from the moment the link was confirmed.
+   */
+  paidByEmployers(employerIds: readonly string[], from: string, to: string): Promise<Map<string, number>> {
+    return this.repo.paidByEmployers(employerIds, from, to);
+  }
+
+  /**
    * Cancels an order still awaiting payment at its deadline and returns its stock; true when it did.
    * Runs inside the caller's transaction (which holds the order row).
    */
@@ -403,7 +503,7 @@ export class OrdersService {
       to: OrderStatus.Cancelled,
     };
     await this.lifecycle.assertTransition(change);
-    await this.stockOf(order.channel).giveBack(em, await this.linesOf(order.id, em), order);
+    await this.stockOf(order.channel).giveBack(em, fromLots(await this.linesOf(order.id, em)), order);
     await this.repo.setStatus(em, order.id, OrderStatus.Cancelled);
     order.status = OrderStatus.Cancelled;
     return true;

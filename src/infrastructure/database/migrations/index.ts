@@ -7,6 +7,7 @@ import { OrderPolicies1795950000000 } from './1795950000000-OrderPolicies';
 import { Kiosk1795960000000 } from './1795960000000-Kiosk';
 import { CreditHolds1795970000000 } from './1795970000000-CreditHolds';
 import { Livestream1795980000000 } from './1795980000000-Livestream';
+import { Procurement1796303550450 } from './1796303550450-Procurement';
 
 /** Every migration in order; the only way the schema changes. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Kiosk1795960000000,
   CreditHolds1795970000000,
   Livestream1795980000000,
+  Procurement1796303550450,
 ];

@@ -72,6 +72,14 @@ export class CreateUserDto {
   @IsOptional()
   @IsString()
   regionCode?: string;
+
+  @ApiPropertyOptional({
+    pattern: '^1\\d{10}$',
+    description: 'A mobile number for work notices (an approver is told by SMS when an order waits)',
+  })
+  @IsOptional()
+  @Matches(/^1\d{10}$/, { message: 'phone must be an 11-digit mainland mobile number' })
+  phone?: string;
 }
 
 /** A user as answered: the same fields a token carries. */

@@ -90,11 +90,26 @@ export class OrderLineView {
   @ApiProperty()
   id: string;
 
-  @ApiProperty()
-  productId: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "null for a stall sale of the household's own goods",
+  })
+  productId: string | null;
 
-  @ApiProperty({ description: 'The supply lot the goods came from' })
-  lotId: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The supply lot the goods came from; null for a stall sale',
+  })
+  lotId: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The household that sold the line at its own stall (a fair)',
+  })
+  householdId: string | null;
 
   @ApiProperty({ type: 'integer', example: 2 })
   quantity: number;
@@ -202,6 +217,7 @@ export const mapOrder = (o: OrderEntity, lines: OrderLineEntity[]): OrderView =>
     id: l.id,
     productId: l.productId,
     lotId: l.lotId,
+    householdId: l.householdId,
     quantity: l.quantity,
     unitPriceFen: l.unitPriceFen,
     amountFen: l.amountFen,

@@ -27,14 +27,18 @@ export interface Attribution {
   offerId?: string;
   /** A sale made on another platform and imported (a livestream shop's order export). */
   external?: { platform: string; shopId: string; orderId: string; subOrderId: string };
+  /** The buying organization (a unit's procurement, a fair purchase made for it). */
   organizationId?: string;
   fairId?: string;
+  /** The buyer's confirmed employer when the order was placed: its purchase counts toward that quota. */
+  employerId?: string;
 }
 
 /** The one order model every channel uses. */
 @Entity('orders')
 @Index('ix_orders_status_pay_by', ['status', 'payBy'])
 @Index('ix_orders_paid_date', ['paidDate', 'channel'])
+@Index('ix_orders_employer', ['employerId', 'paidDate'])
 export class OrderEntity {
   @IdColumn() id: string;
 
@@ -67,6 +71,10 @@ export class OrderEntity {
 
   @Column({ type: 'json', nullable: true })
   attribution: Attribution | null;
+
+  /** `attribution.employerId`, kept in a column of its own so an employer's purchases are read by index. */
+  @Column({ name: 'employer_id', type: 'char', length: 26, nullable: true, select: false })
+  employerId?: string | null;
 
   @CreatedAt() createdAt: Date;
   @UpdatedAt() updatedAt: Date;

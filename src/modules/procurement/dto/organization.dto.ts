@@ -1,5 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEnum, IsOptional, IsString, Length } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsEnum,
+  IsOptional,
+  IsString,
+  Length,
+} from 'class-validator';
 import { PageOf, PageQuery } from '@/common/pagination';
 import { NotEmptyWhenGiven } from '@/common/validation';
 import { OrganizationEntity, OrganizationType } from '../entities/organization.entity';
@@ -19,6 +28,45 @@ export class CreateOrganizationDto {
   @IsString()
   @NotEmptyWhenGiven()
   parentId?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Whether it runs a canteen (only then may it declare a share)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  hasCanteen?: boolean;
+
+  @ApiPropertyOptional({ maxLength: 64, example: '教育系统', description: 'The department it reports under' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  department?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 200,
+    description: 'The villages it is paired with to assist',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ArrayUnique()
+  @IsString({ each: true })
+  villageCodes?: string[];
+}
+
+export class SetVillagesDto {
+  @ApiProperty({
+    type: [String],
+    maxItems: 200,
+    description: 'The villages it is paired with (replaces the list)',
+  })
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ArrayUnique()
+  @IsString({ each: true })
+  villageCodes: string[];
 }
 
 export class OrganizationListQuery extends PageQuery {
@@ -26,6 +74,11 @@ export class OrganizationListQuery extends PageQuery {
   @IsOptional()
   @IsEnum(OrganizationType)
   type?: OrganizationType;
+
+  @ApiPropertyOptional({ description: 'The members of this group' })
+  @IsOptional()
+  @IsString()
+  parentId?: string;
 }
 
 export class OrganizationView {
@@ -40,13 +93,25 @@ export class OrganizationView {
 
   @ApiProperty({ type: String, nullable: true })
   parentId: string | null;
+
+  @ApiProperty()
+  hasCanteen: boolean;
+
+  @ApiProperty({ type: String, nullable: true })
+  department: string | null;
+
+  @ApiProperty({ type: [String], description: 'Paired villages' })
+  villageCodes: string[];
 }
 
 export const OrganizationPage = PageOf(OrganizationView);
 
-export const mapOrganization = (o: OrganizationEntity): OrganizationView => ({
+export const mapOrganization = (o: OrganizationEntity, villageCodes: string[] = []): OrganizationView => ({
   id: o.id,
   name: o.name,
   type: o.type,
   parentId: o.parentId,
+  hasCanteen: o.hasCanteen,
+  department: o.department,
+  villageCodes,
 });

@@ -1,4 +1,4 @@
-import { Column, Entity } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { CreatedAt, IdColumn } from '@/common/entity-columns';
 
 export enum OrganizationType {
@@ -21,8 +21,29 @@ export class OrganizationEntity {
   @Column({ type: 'varchar', length: 24 })
   type: OrganizationType;
 
+  /** The assistance group (or supervising organization) it belongs to. */
+  @Index('ix_organizations_parent')
   @Column({ name: 'parent_id', type: 'char', length: 26, nullable: true })
   parentId: string | null;
 
+  /** Whether it runs a canteen: only then can it declare a reserved share of its canteen food purchases. */
+  @Column({ name: 'has_canteen', type: 'boolean', default: false })
+  hasCanteen: boolean;
+
+  /** The department (系统) it reports under, for the district's monthly progress report. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  department: string | null;
+
   @CreatedAt() createdAt: Date;
+}
+
+/** A village an organization is paired with to assist (结对帮扶). */
+@Entity('organization_villages')
+export class OrganizationVillageEntity {
+  @PrimaryColumn({ name: 'organization_id', type: 'char', length: 26 })
+  organizationId: string;
+
+  @Index('ix_organization_villages_village')
+  @PrimaryColumn({ name: 'village_code', type: 'varchar', length: 32 })
+  villageCode: string;
 }
