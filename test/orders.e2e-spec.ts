@@ -74,6 +74,7 @@ describe('online orders', () => {
             id: expect.stringMatching(ULID),
             productId,
             lotId,
+            householdId: null,
             quantity: 3,
             unitPriceFen: 1250,
             amountFen: 3750,

@@ -29,6 +29,9 @@ describe('organizations, livestream hosts and the supplier list', () => {
         name: '万州区财政局',
         type: 'BUDGET_UNIT',
         parentId: null,
+        hasCanteen: false,
+        department: null,
+        villageCodes: [],
       });
       const group = await admin(t.http().post(`${API}/organizations`)).send({
         name: '第一扶贫集团',
@@ -87,6 +90,9 @@ describe('organizations, livestream hosts and the supplier list', () => {
         name: '区人民医院',
         type: 'PUBLIC_INSTITUTION',
         parentId: null,
+        hasCanteen: false,
+        department: null,
+        villageCodes: [],
       });
       const theirs = await t.http().get(`${API}/organizations/${other.id}`).set('Authorization', buyer);
       expect(theirs.status).toBe(403);

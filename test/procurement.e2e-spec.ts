@@ -618,7 +618,7 @@ describe('procurement: quotas, the order workflow, employees, fairs and reports'
         'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       );
       const wb = new Workbook();
-      await wb.xlsx.load(xlsx.body as Buffer);
+      await wb.xlsx.load(xlsx.body as never);
       const ws = wb.worksheets[0];
       expect(ws.getRow(1).getCell(1).value).toBe('单位类型');
       expect(ws.getRow(2).values).toEqual([undefined, '预算单位', 2, 1388, 136, 205, 1729, 172_900]);

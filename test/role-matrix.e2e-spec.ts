@@ -80,6 +80,37 @@ const MATRIX: Record<string, Access> = {
   'POST /api/v1/organizations': ['ADMIN'],
   'GET /api/v1/organizations': ['ADMIN'],
   'GET /api/v1/organizations/{id}': ['ADMIN', 'UNIT_BUYER', 'UNIT_APPROVER'],
+  'PUT /api/v1/organizations/{id}/villages': ['ADMIN'],
+  'PUT /api/v1/organizations/{id}/quotas/{year}': ['ADMIN'],
+  // Its own buyers and approvers (checked in the service), and ADMIN.
+  'GET /api/v1/organizations/{id}/quotas/{year}': ['ADMIN', 'UNIT_BUYER', 'UNIT_APPROVER'],
+  'GET /api/v1/organizations/{id}/employees': ['ADMIN', 'UNIT_BUYER', 'UNIT_APPROVER'],
+  'POST /api/v1/organizations/{id}/employees/{userId}/confirm': ['UNIT_BUYER'],
+  'POST /api/v1/me/employer': ['CITIZEN'],
+  'GET /api/v1/me/employer': ['CITIZEN'],
+  'POST /api/v1/procurement/orders': ['UNIT_BUYER'],
+  // A unit's own orders, a supplier's own lines (checked in the service), any for ADMIN.
+  'GET /api/v1/procurement/orders': ['ADMIN', 'UNIT_BUYER', 'UNIT_APPROVER', 'SUPPLIER'],
+  'GET /api/v1/procurement/orders/{id}': ['ADMIN', 'UNIT_BUYER', 'UNIT_APPROVER', 'SUPPLIER'],
+  'GET /api/v1/procurement/orders/{id}/events': ['ADMIN', 'UNIT_BUYER', 'UNIT_APPROVER', 'SUPPLIER'],
+  'GET /api/v1/procurement/overdue': ['ADMIN', 'UNIT_BUYER', 'UNIT_APPROVER'],
+  'POST /api/v1/procurement/orders/{id}/submit': ['UNIT_BUYER'],
+  'POST /api/v1/procurement/orders/{id}/approve': ['UNIT_APPROVER'],
+  'POST /api/v1/procurement/orders/{id}/reject': ['UNIT_APPROVER'],
+  'POST /api/v1/procurement/orders/{id}/confirm': ['SUPPLIER'],
+  'POST /api/v1/procurement/orders/{id}/ship': ['SUPPLIER'],
+  'POST /api/v1/procurement/orders/{id}/accept': ['UNIT_BUYER'],
+  'POST /api/v1/procurement/orders/{id}/pay': ['ADMIN'],
+  // A CADRE records fairs of its own region (checked in the service); a unit's buyer, its own purchases.
+  'POST /api/v1/fairs': ['ADMIN', 'CADRE'],
+  'GET /api/v1/fairs': ['ADMIN', 'CADRE', 'UNIT_BUYER'],
+  'GET /api/v1/fairs/{id}': ['ADMIN', 'CADRE', 'UNIT_BUYER'],
+  'POST /api/v1/fairs/{id}/sales': ['ADMIN', 'CADRE', 'UNIT_BUYER'],
+  'GET /api/v1/fairs/{id}/sales': ['ADMIN', 'CADRE', 'UNIT_BUYER'],
+  'GET /api/v1/reports/procurement': ['ADMIN'],
+  'GET /api/v1/reports/procurement/below-quota': ['ADMIN'],
+  'GET /api/v1/reports/procurement/monthly': ['ADMIN'],
+  'GET /api/v1/reports/impact': ['ADMIN'],
 
   'POST /api/v1/orders': ['CITIZEN'],
   'GET /api/v1/orders': ['CITIZEN', 'ADMIN'],
@@ -145,6 +176,9 @@ interface Fixtures {
   kioskSessionId: string;
   offerId: string;
   importId: string;
+  year: string;
+  userId: string;
+  fairId: string;
 }
 
 /**
@@ -171,6 +205,9 @@ const PARAMS: Record<string, keyof Fixtures> = {
   sessions: 'kioskSessionId',
   offers: 'offerId',
   imports: 'importId',
+  quotas: 'year',
+  employees: 'userId',
+  fairs: 'fairId',
 };
 
 function fill(path: string, fx: Fixtures): string {
@@ -258,6 +295,9 @@ describe('role matrix', () => {
       kioskSessionId: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
       offerId: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
       importId: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
+      year: '2026',
+      userId: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
+      fairId: '01ZZZZZZZZZZZZZZZZZZZZZZZZ',
     };
 
     tokens.ADMIN = t.adminToken;

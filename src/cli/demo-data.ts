@@ -186,7 +186,13 @@ export const SUPPLIERS = [
   { key: 'pigfarm', name: '万州区安溪生态养殖场', type: 'ENTERPRISE', village: ANXI },
   { key: 'tea', name: '万州区茶园村三峡绿茶合作社', type: 'COOPERATIVE', village: '500101112202' },
   { key: 'citrus', name: '万州区橙香村玫瑰香橙合作社', type: 'COOPERATIVE', village: '500101112201' },
+  // Packs the households' produce into the boxes units buy; each household selling its own produce has a
+  // revenue share of every box sold.
+  { key: 'union-coop', name: '万州区消费扶贫农特产品联合社', type: 'COOPERATIVE', village: '500101118202' },
 ] as const;
+
+/** The union cooperative's revenue share per direct household (0.3 % each, 86 households: 25.8 %). */
+export const UNION_COOP_SHARE_BPS = 30;
 
 /** Household suppliers selling their own eggs, chicken, honey, bamboo shoots and vegetables. */
 export const HOUSEHOLD_SUPPLIER_COUNT = 8;
@@ -375,17 +381,127 @@ export const PRODUCTS: DemoProduct[] = [
     certifiedUntil: '2025-12-31',
     lots: [{ quantity: 50, households: 1, producedAt: '2025-09-01', expiresAt: '2027-09-01' }],
   },
+  {
+    // What units buy by the box: 500 yuan, so the source's yearly figures are whole boxes.
+    key: 'unit-box',
+    name: '万州消费扶贫农特产品礼箱（单位采购装）',
+    category: '礼箱',
+    unit: '箱',
+    priceFen: 50_000,
+    supplier: 'union-coop',
+    village: '500101118202',
+    certificateNo: 'CQ-FP-2020-0118-009',
+    certifiedUntil: '2027-12-31',
+    lots: [{ quantity: 45_000, households: 0, producedAt: '2026-10-01', expiresAt: '2027-10-01' }],
+  },
 ];
 
-export const ORGANIZATIONS = [
-  { key: 'finance', name: '万州区财政局', type: 'BUDGET_UNIT' },
-  { key: 'district-group', name: '万州区第一扶贫集团', type: 'DISTRICT_GROUP' },
-  { key: 'municipal-group', name: '重庆市帮扶集团（万州）', type: 'MUNICIPAL_GROUP' },
-  { key: 'union', name: '万州区总工会', type: 'UNION' },
-  { key: 'hospital', name: '万州区人民医院', type: 'PUBLIC_INSTITUTION' },
-  { key: 'soe', name: '三峡水务集团', type: 'STATE_ENTERPRISE' },
-  { key: 'private', name: '万州民营企业商会（以购代捐）', type: 'PRIVATE_ENTERPRISE' },
-] as const;
+export interface DemoOrganization {
+  key: string;
+  name: string;
+  type: string;
+  /** The assistance group it belongs to (a key). */
+  parent?: string;
+  hasCanteen?: boolean;
+  department?: string;
+  villages?: string[];
+  /** 2020: boxes of the unit box it bought (each 500 yuan), and its quota. */
+  boxes2020: number;
+  quota2020?: { amountFen: number } | { canteenBaseFen: number; shareBps: number };
+}
+
+const POOR_VILLAGES = VILLAGES.filter((v) => v.poor).map((v) => v.code);
+
+/** The 44 district assistance groups (区级帮扶集团), each paired with a poor village. */
+const DISTRICT_GROUPS: DemoOrganization[] = Array.from({ length: 44 }, (_, i) => ({
+  key: i === 0 ? 'district-group' : `district-group-${i + 1}`,
+  name: `万州区第${i + 1}扶贫集团`,
+  type: 'DISTRICT_GROUP',
+  villages: [POOR_VILLAGES[i % POOR_VILLAGES.length]],
+  // 17,680 boxes (8.84 million yuan) over 44 groups: 36 buy 402 boxes, 8 buy 401.
+  boxes2020: i < 36 ? 402 : 401,
+  quota2020: { amountFen: 20_000_000 },
+}));
+
+/**
+ * Buying organizations. Their 2020 purchases reproduce the source's table: budget units 1.90 M yuan, the 44
+ * district assistance groups 8.84 M, unions, schools, hospitals and state enterprises 5.08 M together, private
+ * enterprises 0.80 M ("buying instead of donating"), municipal assistance groups 3.90 M.
+ */
+export const ORGANIZATIONS: DemoOrganization[] = [
+  {
+    key: 'finance',
+    name: '万州区财政局',
+    type: 'BUDGET_UNIT',
+    parent: 'district-group',
+    hasCanteen: true,
+    department: '财政系统',
+    boxes2020: 1200,
+    // 4 million yuan of canteen food, 15 % reserved: 600,000 yuan.
+    quota2020: { canteenBaseFen: 400_000_000, shareBps: 1500 },
+  },
+  {
+    key: 'education',
+    name: '万州区教育委员会',
+    type: 'BUDGET_UNIT',
+    parent: 'district-group-2',
+    hasCanteen: true,
+    department: '教育系统',
+    boxes2020: 1100,
+    quota2020: { canteenBaseFen: 500_000_000, shareBps: 1200 },
+  },
+  {
+    key: 'health',
+    name: '万州区卫生健康委员会',
+    type: 'BUDGET_UNIT',
+    parent: 'district-group-3',
+    hasCanteen: true,
+    department: '卫生系统',
+    boxes2020: 900,
+    quota2020: { canteenBaseFen: 450_000_000, shareBps: 1000 },
+  },
+  {
+    key: 'agriculture',
+    name: '万州区农业农村委员会',
+    type: 'BUDGET_UNIT',
+    parent: 'district-group-4',
+    hasCanteen: true,
+    department: '农业农村系统',
+    boxes2020: 600,
+    quota2020: { canteenBaseFen: 300_000_000, shareBps: 2000 },
+  },
+  ...DISTRICT_GROUPS,
+  { key: 'municipal-group', name: '重庆市第一帮扶集团（万州）', type: 'MUNICIPAL_GROUP', boxes2020: 3000 },
+  { key: 'municipal-group-2', name: '重庆市第二帮扶集团（万州）', type: 'MUNICIPAL_GROUP', boxes2020: 2600 },
+  { key: 'municipal-group-3', name: '重庆市第三帮扶集团（万州）', type: 'MUNICIPAL_GROUP', boxes2020: 2200 },
+  { key: 'union', name: '万州区总工会', type: 'UNION', hasCanteen: true, boxes2020: 2400 },
+  { key: 'hospital', name: '万州区人民医院', type: 'PUBLIC_INSTITUTION', hasCanteen: true, boxes2020: 2900 },
+  { key: 'school', name: '万州第二高级中学', type: 'PUBLIC_INSTITUTION', hasCanteen: true, boxes2020: 1860 },
+  { key: 'soe', name: '三峡水务集团', type: 'STATE_ENTERPRISE', hasCanteen: true, boxes2020: 3000 },
+  { key: 'private', name: '万州民营企业商会（以购代捐）', type: 'PRIVATE_ENTERPRISE', boxes2020: 1000 },
+  { key: 'private-2', name: '重庆三峡果业有限公司（以购代捐）', type: 'PRIVATE_ENTERPRISE', boxes2020: 600 },
+];
+
+/** The source's 2020 table (fen), as the procurement report groups it. */
+export const PROCUREMENT_2020 = {
+  year: 2020,
+  boxFen: 50_000,
+  byType: {
+    BUDGET_UNIT: 190_000_000,
+    DISTRICT_GROUP: 884_000_000,
+    /** Unions, schools, hospitals and state enterprises: one figure in the source. */
+    'UNION+PUBLIC_INSTITUTION+STATE_ENTERPRISE': 508_000_000,
+    PRIVATE_ENTERPRISE: 80_000_000,
+    MUNICIPAL_GROUP: 390_000_000,
+  },
+  /** About 50 village fairs sold 0.50 million yuan straight from households' stalls. */
+  fairs: 50,
+  fairSalesPerFair: 5,
+  fairFen: 50_000_000,
+};
+
+/** This year's quota of the demo unit (its buyer and approver sign in to the portal): 15 % of 1.2 M yuan. */
+export const FINANCE_QUOTA_NOW = { canteenBaseFen: 120_000_000, shareBps: 1500 };
 
 export const HOSTS = [
   { key: 'fenshui-secretary', name: '分水镇党委书记', kind: 'PARTY_SECRETARY', region: '500101113' },

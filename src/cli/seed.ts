@@ -4,6 +4,7 @@ import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { AuthUser, Role } from '@/common/auth/role';
 import { splitFen } from '@/common/money';
+import { businessDate } from '@/common/time';
 import { Env } from '@/config/env';
 import { parseDatabaseUrl } from '@/infrastructure/database/database-url';
 import { migrate } from '@/infrastructure/database/migrate';
@@ -15,7 +16,9 @@ import { UsersService } from '@/modules/identity/users.service';
 import { HostKind } from '@/modules/livestream/entities/host.entity';
 import { HostsService } from '@/modules/livestream/hosts.service';
 import { OrganizationType } from '@/modules/procurement/entities/organization.entity';
+import { FairsService } from '@/modules/procurement/fairs.service';
 import { OrganizationsService } from '@/modules/procurement/organizations.service';
+import { ProcurementOrdersService } from '@/modules/procurement/procurement-orders.service';
 import { RegionLevel } from '@/modules/regions/entities/region.entity';
 import { RegionsService } from '@/modules/regions/regions.service';
 import { LinkageType } from '@/modules/suppliers/entities/benefit-linkage.entity';
@@ -59,15 +62,22 @@ export async function seedIfEmpty(app: INestApplicationContext, env: Env): Promi
     return { loaded: false, reason: 'another process is loading it' };
   }
   try {
-    const counts = await loadDemo(app);
-    await app.get(UsersService).ensureAdmin(env.ADMIN_USERNAME, env.ADMIN_PASSWORD);
+    // The first administrator exists first: the district's books of 2020 are entered in its name.
+    const users = app.get(UsersService);
+    await users.ensureAdmin(env.ADMIN_USERNAME, env.ADMIN_PASSWORD);
+    const admin: AuthUser = {
+      ...SYSTEM,
+      id: (await users.idOf(env.ADMIN_USERNAME))!,
+      username: env.ADMIN_USERNAME,
+    };
+    const counts = await loadDemo(app, admin);
     return { loaded: true, counts };
   } finally {
     await db.query('SELECT RELEASE_LOCK(?)', [lock]);
   }
 }
 
-async function loadDemo(app: INestApplicationContext): Promise<Record<string, number>> {
+async function loadDemo(app: INestApplicationContext, admin: AuthUser): Promise<Record<string, number>> {
   const regions = app.get(RegionsService);
   const households = app.get(HouseholdsService);
   const suppliers = app.get(SuppliersService);
@@ -164,12 +174,14 @@ async function loadDemo(app: INestApplicationContext): Promise<Record<string, nu
     tea: directIn('500101112202').slice(0, 8),
     citrus: directIn('500101112201').slice(5, 20),
     pigfarm: [],
+    'union-coop': [],
   };
   for (const [key, bps] of [
     ['tea', 500],
     ['citrus', 400],
+    ['union-coop', demo.UNION_COOP_SHARE_BPS],
   ] as const) {
-    for (const m of members[key]) {
+    for (const m of key === 'union-coop' ? group('direct') : members[key]) {
       await suppliers.addLinkage(supplierIds.get(key)!, {
         type: LinkageType.RevenueShare,
         householdId: m.id,
@@ -181,6 +193,7 @@ async function loadDemo(app: INestApplicationContext): Promise<Record<string, nu
 
   // Households selling their own produce: the k-th direct household of the product's village.
   const taken = new Map<string, number>();
+  const productIds = new Map<string, string>();
   let lots = 0;
   for (const p of demo.PRODUCTS) {
     let supplierId = supplierIds.get(p.supplier);
@@ -208,6 +221,7 @@ async function loadDemo(app: INestApplicationContext): Promise<Record<string, nu
       certificateNo: p.certificateNo ?? undefined,
       certifiedUntil: p.certifiedUntil ?? undefined,
     });
+    productIds.set(p.key, product.id);
     let offset = 0;
     for (const lot of p.lots) {
       const sourceHouseholds = own.slice(offset, offset + lot.households);
@@ -230,12 +244,18 @@ async function loadDemo(app: INestApplicationContext): Promise<Record<string, nu
     }
   }
 
+  // Groups first, so that their member units can name them.
   const orgIds = new Map<string, string>();
-  for (const o of demo.ORGANIZATIONS) {
-    orgIds.set(
-      o.key,
-      (await organizations.create({ name: o.name, type: o.type as OrganizationType })).organization.id,
-    );
+  for (const o of [...demo.ORGANIZATIONS].sort((a, b) => Number(!!a.parent) - Number(!!b.parent))) {
+    const created = await organizations.create({
+      name: o.name,
+      type: o.type as OrganizationType,
+      parentId: o.parent ? orgIds.get(o.parent) : undefined,
+      hasCanteen: o.hasCanteen,
+      department: o.department,
+      villageCodes: o.villages,
+    });
+    orgIds.set(o.key, created.organization.id);
   }
   const hostIds = new Map<string, string>();
   for (const h of demo.HOSTS) {
@@ -255,7 +275,12 @@ async function loadDemo(app: INestApplicationContext): Promise<Record<string, nu
       regionCode: 'region' in u ? u.region : undefined,
     });
   }
-  await users.citizenByPhone(demo.DEMO_CITIZEN_PHONE);
+  const citizen = await users.citizenByPhone(demo.DEMO_CITIZEN_PHONE);
+  const procurement = await loadProcurement(app, admin, orgIds, productIds.get('unit-box')!, group('direct'));
+  // The demo citizen works at the finance bureau: its purchases count toward the bureau's quota.
+  const finance = orgIds.get('finance')!;
+  await organizations.requestEmployer({ ...SYSTEM, id: citizen.id, roles: [Role.Citizen] }, finance);
+  await organizations.confirmEmployee(admin, finance, citizen.id);
 
   return {
     regions: 1 + demo.TOWNS.length + demo.VILLAGES.length,
@@ -265,9 +290,80 @@ async function loadDemo(app: INestApplicationContext): Promise<Record<string, nu
     products: demo.PRODUCTS.length,
     lots,
     organizations: demo.ORGANIZATIONS.length,
+    ...procurement,
     hosts: demo.HOSTS.length,
     users: demo.DEMO_USERS.length + 1,
   };
+}
+
+/**
+ * The source's 2020: every organization's purchases as two booked orders of unit boxes (accepted in spring
+ * and in autumn, paid three weeks later), its quota for the year, and about 50 village fairs whose stall
+ * sales are the households' income; and this year's quota of the demo unit.
+ */
+async function loadProcurement(
+  app: INestApplicationContext,
+  admin: AuthUser,
+  orgIds: Map<string, string>,
+  boxId: string,
+  direct: { id: string; villageCode: string }[],
+): Promise<Record<string, number>> {
+  const organizations = app.get(OrganizationsService);
+  const orders = app.get(ProcurementOrdersService);
+  const fairs = app.get(FairsService);
+  const year = demo.PROCUREMENT_2020.year;
+  const date = (month: number, day: number) =>
+    `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  let booked = 0;
+  for (const [i, o] of demo.ORGANIZATIONS.entries()) {
+    const organizationId = orgIds.get(o.key)!;
+    if (o.quota2020) {
+      await organizations.setQuota(organizationId, year, o.quota2020);
+    }
+    const [spring, autumn] = splitFen(o.boxes2020, [3, 2]);
+    for (const [k, boxes] of [spring, autumn].entries()) {
+      const month = 3 + (i % 5) + k * 4;
+      await orders.bookAccepted(admin, {
+        organizationId,
+        lines: [{ productId: boxId, quantity: boxes }],
+        acceptedOn: date(month, 15),
+        paidOn: date(month + 1, 5),
+        invoiceNo: `FP${year}${String(i + 1).padStart(3, '0')}${k + 1}`,
+        paymentRef: `WZCZ${year}-${String(i + 1).padStart(3, '0')}-${k + 1}`,
+      });
+      booked++;
+    }
+  }
+  await organizations.setQuota(
+    orgIds.get('finance')!,
+    Number(businessDate().slice(0, 4)),
+    demo.FINANCE_QUOTA_NOW,
+  );
+  const goods = ['土鸡蛋', '腊肉', '土鸡', '蜂蜜', '时令蔬菜'];
+  const perSale = splitFen(demo.PROCUREMENT_2020.fairFen / demo.PROCUREMENT_2020.fairs, [3, 2, 2, 2, 1]);
+  const poor = demo.VILLAGES.filter((v) => v.poor);
+  let sales = 0;
+  for (let k = 0; k < demo.PROCUREMENT_2020.fairs; k++) {
+    const village = poor[k % poor.length];
+    const day = new Date(Date.UTC(year, 0, 5 + 6 * k)).toISOString().slice(0, 10);
+    const fair = await fairs.create(admin, {
+      name: `${village.name}扶贫赶场（第${Math.floor(k / poor.length) + 1}场）`,
+      villageCode: village.code,
+      date: day,
+      organizationId: orgIds.get(k % 44 === 0 ? 'district-group' : `district-group-${(k % 44) + 1}`),
+    });
+    for (let s = 0; s < demo.PROCUREMENT_2020.fairSalesPerFair; s++) {
+      const h = direct[(k * demo.PROCUREMENT_2020.fairSalesPerFair + s) % direct.length];
+      await fairs.addSale(admin, fair.id, {
+        householdId: h.id,
+        description: goods[s],
+        quantity: 10 + s * 5,
+        amountFen: perSale[s],
+      });
+      sales++;
+    }
+  }
+  return { procurementOrders: booked, fairs: demo.PROCUREMENT_2020.fairs, fairSales: sales };
 }
 
 /** `npm run seed [-- --reset]`: migrate, then load the demo into an empty database (`--reset` empties it first). */

@@ -170,6 +170,11 @@ export class UsersService implements OnApplicationBootstrap {
       .map((u) => ({ userId: u.id, phone: this.cipher.decrypt(u.phoneEnc!) }));
   }
 
+  /** The id of the user with this username, or null. */
+  async idOf(username: string): Promise<string | null> {
+    return (await this.repo.findOne({ where: { username }, select: { id: true } }))?.id ?? null;
+  }
+
   /** Usernames by id, for audit trails. */
   async usernames(ids: readonly string[]): Promise<Map<string, string>> {
     if (!ids.length) {

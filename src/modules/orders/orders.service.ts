@@ -314,6 +314,7 @@ export class OrdersService {
             productId: l.productId,
             lotId: t.lotId,
             supplierId: p.supplierId,
+            householdId: null,
             quantity: t.quantity,
             unitPriceFen: unit,
             amountFen: unit * t.quantity,

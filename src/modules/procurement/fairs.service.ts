@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuthUser, hasRole, Role } from '@/common/auth/role';
 import { ForbiddenError, ValidationFailedError } from '@/common/errors/domain-error';
 import { newId } from '@/common/ids';
+import { businessDate } from '@/common/time';
 import { Page } from '@/common/pagination';
 import { HouseholdsService } from '@/modules/households/households.service';
 import { Channel } from '@/modules/orders/entities/order.entity';
@@ -111,6 +112,8 @@ export class FairsService {
       recordedBy: user.id,
       createdAt: new Date(),
     };
+    // Paid at the stall on the fair's day: a fair recorded afterwards is dated then (noon, Asia/Shanghai).
+    const paidAt = fair.date < businessDate() ? new Date(`${fair.date}T12:00:00+08:00`) : sale.createdAt;
     // The order and the stall sale commit together: paid in cash at the stall, no payment provider.
     await this.orders.recordPaidElsewhere(
       [
@@ -127,7 +130,7 @@ export class FairsService {
             },
           ],
           attribution: { fairId, ...(buyerOrganizationId ? { organizationId: buyerOrganizationId } : {}) },
-          paidAt: sale.createdAt,
+          paidAt,
         },
       ],
       [this.repo.insertFairSaleStatement(sale)],

@@ -180,7 +180,7 @@ export class ProcurementOrdersService {
       await withTransaction(this.db, async (em) =>
         this.orders.cancelUnpaid(em, await this.orders.requireOrder(id, em, true)),
       );
-      throw new ProcurementStateError((await this.repo.findOrder(id))!.status, 'approved');
+      throw await this.changedMeanwhile(id, 'approved');
     }
     return this.getFor(user, id);
   }
@@ -198,7 +198,7 @@ export class ProcurementOrdersService {
       [this.repo.eventStatement(id, user.id, 'REJECTED', reason, new Date())],
     );
     if (!changed) {
-      throw new ProcurementStateError((await this.repo.findOrder(id))!.status, 'rejected');
+      throw await this.changedMeanwhile(id, 'rejected');
     }
     return this.getFor(user, id);
   }
@@ -363,9 +363,83 @@ export class ProcurementOrdersService {
       ],
     );
     if (!changed) {
-      throw new ProcurementStateError((await this.repo.findOrder(id))!.status, 'paid');
+      throw await this.changedMeanwhile(id, 'paid');
     }
     return this.getFor(user, id);
+  }
+
+  /**
+   * Books an order the unit already received, accepted and paid (a past year taken over from the district's
+   * books, as the demo's 2020 does): the same rows as the workflow leaves, the stock taken from the lots, the
+   * order core settled on `acceptedOn` so the ledger credits households on that date, and the audit trail
+   * saying it was booked, by whom.
+   */
+  async bookAccepted(
+    user: AuthUser,
+    b: {
+      organizationId: string;
+      lines: { productId: string; quantity: number }[];
+      acceptedOn: string;
+      paidOn: string;
+      invoiceNo: string;
+      paymentRef: string;
+    },
+  ): Promise<string> {
+    const draft = await this.create(
+      { ...user, organizationId: b.organizationId },
+      {
+        lines: b.lines,
+        deliveryAddress: '（按账簿补录）',
+      },
+    );
+    const id = draft.id;
+    await this.orders.create({
+      id,
+      buyerUserId: user.id,
+      channel: Channel.Procurement,
+      lines: draft.lines.map((l) => ({
+        productId: l.productId,
+        quantity: l.quantity,
+        unitPriceFen: l.unitPriceFen,
+      })),
+      attribution: { organizationId: b.organizationId },
+    });
+    const at = new Date(`${b.acceptedOn}T12:00:00+08:00`);
+    const lines = await this.repo.linesOf([id]);
+    const settled = await withTransaction(this.db, async (em) => {
+      const all = new Map((await this.orders.linesOf(id, em)).map((l) => [l.id, l.quantity]));
+      const result = await this.orders.settleAccepted(em, id, all, at);
+      await runStatements(em, [
+        this.repo.lineStatement(
+          lines.map((l) => l.id),
+          { confirmed_at: at, shipped_at: at },
+        ),
+        ...lines.map((l) => this.repo.lineStatement([l.id], { received_quantity: l.quantity })),
+        this.repo.updateOrderStatement(id, [S.Draft], {
+          status: S.Paid,
+          submitted_by: user.id,
+          submitted_date: b.acceptedOn,
+          decided_by: user.id,
+          accepted_fen: result.acceptedFen,
+          accepted_date: b.acceptedOn,
+          invoice_no: b.invoiceNo,
+          invoice_fen: result.acceptedFen,
+          due_date: addDays(b.acceptedOn, this.env.PROCUREMENT_PAYMENT_DAYS),
+          paid_at: new Date(`${b.paidOn}T12:00:00+08:00`),
+          payment_ref: b.paymentRef,
+        }),
+        this.repo.eventStatement(
+          id,
+          user.id,
+          'BOOKED',
+          `accepted ${b.acceptedOn}, paid ${b.paidOn} (${b.paymentRef})`,
+          new Date(),
+        ),
+      ]);
+      return result;
+    });
+    await this.orders.acceptedCommitted(id, Channel.Procurement, settled.acceptedFen, at);
+    return id;
   }
 
   // ---- reading ------------------------------------------------------------------------------------------
@@ -501,6 +575,11 @@ export class ProcurementOrdersService {
       await runStatements(em, also);
       return true;
     });
+  }
+
+  /** The answer when another step changed the order between our read and our write. */
+  private async changedMeanwhile(id: string, action: string): Promise<ProcurementStateError> {
+    return new ProcurementStateError((await this.repo.findOrder(id))!.status, action);
   }
 
   private expect(order: ProcurementOrderEntity, allowed: ProcurementStatus[], action: string): void {

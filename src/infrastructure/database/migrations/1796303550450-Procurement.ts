@@ -36,19 +36,76 @@ export class Procurement1796303550450 implements MigrationInterface {
     await q.query(
       `ALTER TABLE \`organizations\` ADD \`has_canteen\` tinyint NOT NULL DEFAULT 0, ADD \`department\` varchar(64) NULL`,
     );
-    await q.query(`CREATE INDEX \`ix_organizations_parent\` ON \`organizations\` (\`parent_id\`)`);
     await q.query(`ALTER TABLE \`orders\` ADD \`employer_id\` char(26) NULL`);
     await q.query(`CREATE INDEX \`ix_orders_employer\` ON \`orders\` (\`employer_id\`, \`paid_date\`)`);
     await q.query(
       `ALTER TABLE \`order_lines\` ADD \`household_id\` char(26) NULL, MODIFY \`product_id\` char(26) NULL, MODIFY \`lot_id\` char(26) NULL, MODIFY \`supplier_id\` char(26) NULL`,
     );
+    // References, as every module's tables have (a fair sale's order is written after it, so it has none).
+    await q.query(
+      'ALTER TABLE `organization_villages` ADD CONSTRAINT `fk_organization_villages_organization_id` FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `organization_villages` ADD CONSTRAINT `fk_organization_villages_village_code` FOREIGN KEY (`village_code`) REFERENCES `regions`(`code`)',
+    );
+    await q.query(
+      'ALTER TABLE `procurement_quotas` ADD CONSTRAINT `fk_procurement_quotas_organization_id` FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `organization_employees` ADD CONSTRAINT `fk_organization_employees_user_id` FOREIGN KEY (`user_id`) REFERENCES `users`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `organization_employees` ADD CONSTRAINT `fk_organization_employees_organization_id` FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `procurement_orders` ADD CONSTRAINT `fk_procurement_orders_organization_id` FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `procurement_orders` ADD CONSTRAINT `fk_procurement_orders_created_by` FOREIGN KEY (`created_by`) REFERENCES `users`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `procurement_lines` ADD CONSTRAINT `fk_procurement_lines_order_id` FOREIGN KEY (`order_id`) REFERENCES `procurement_orders`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `procurement_lines` ADD CONSTRAINT `fk_procurement_lines_product_id` FOREIGN KEY (`product_id`) REFERENCES `products`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `procurement_lines` ADD CONSTRAINT `fk_procurement_lines_supplier_id` FOREIGN KEY (`supplier_id`) REFERENCES `suppliers`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `procurement_events` ADD CONSTRAINT `fk_procurement_events_order_id` FOREIGN KEY (`order_id`) REFERENCES `procurement_orders`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `procurement_events` ADD CONSTRAINT `fk_procurement_events_user_id` FOREIGN KEY (`user_id`) REFERENCES `users`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `fairs` ADD CONSTRAINT `fk_fairs_village_code` FOREIGN KEY (`village_code`) REFERENCES `regions`(`code`)',
+    );
+    await q.query(
+      'ALTER TABLE `fairs` ADD CONSTRAINT `fk_fairs_organization_id` FOREIGN KEY (`organization_id`) REFERENCES `organizations`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `fair_sales` ADD CONSTRAINT `fk_fair_sales_fair_id` FOREIGN KEY (`fair_id`) REFERENCES `fairs`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `fair_sales` ADD CONSTRAINT `fk_fair_sales_household_id` FOREIGN KEY (`household_id`) REFERENCES `households`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `fair_sales` ADD CONSTRAINT `fk_fair_sales_product_id` FOREIGN KEY (`product_id`) REFERENCES `products`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `fair_sales` ADD CONSTRAINT `fk_fair_sales_buyer_organization_id` FOREIGN KEY (`buyer_organization_id`) REFERENCES `organizations`(`id`)',
+    );
+    await q.query(
+      'ALTER TABLE `order_lines` ADD CONSTRAINT `fk_order_lines_household_id` FOREIGN KEY (`household_id`) REFERENCES `households`(`id`)',
+    );
   }
 
   public async down(q: QueryRunner): Promise<void> {
+    await q.query('ALTER TABLE `order_lines` DROP FOREIGN KEY `fk_order_lines_household_id`');
     await q.query(`ALTER TABLE \`order_lines\` DROP COLUMN \`household_id\``);
     await q.query(`DROP INDEX \`ix_orders_employer\` ON \`orders\``);
     await q.query(`ALTER TABLE \`orders\` DROP COLUMN \`employer_id\``);
-    await q.query(`DROP INDEX \`ix_organizations_parent\` ON \`organizations\``);
     await q.query(`ALTER TABLE \`organizations\` DROP COLUMN \`has_canteen\`, DROP COLUMN \`department\``);
     await q.query(`DROP TABLE \`organization_villages\``);
     await q.query(`DROP TABLE \`fair_sales\``);

@@ -22,7 +22,6 @@ export class OrganizationEntity {
   type: OrganizationType;
 
   /** The assistance group (or supervising organization) it belongs to. */
-  @Index('ix_organizations_parent')
   @Column({ name: 'parent_id', type: 'char', length: 26, nullable: true })
   parentId: string | null;
 
