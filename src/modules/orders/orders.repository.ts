@@ -240,6 +240,18 @@ export class OrdersRepository {
     return rows.map((r) => ({ channel: r.channel, organizationId: r.org, fen: Number(r.fen) }));
   }
 
+  /** Paid totals (net of refunds) of every employer's employees within [from, to]. */
+  async paidByAllEmployers(from: string, to: string): Promise<Map<string, number>> {
+    const rows = (await this.db.query(
+      `SELECT employer_id AS id, SUM(total_fen - refunded_fen) AS fen FROM orders
+        WHERE employer_id IS NOT NULL AND paid_date BETWEEN ? AND ?
+          AND status IN ('PAID', 'PARTIALLY_REFUNDED', 'REFUNDED')
+        GROUP BY employer_id`,
+      [from, to],
+    )) as { id: string; fen: string }[];
+    return new Map(rows.map((r) => [r.id, Number(r.fen)]));
+  }
+
   /** Paid totals (net of refunds) of orders attributed to each employer, paid within [from, to]. */
   async paidByEmployers(
     employerIds: readonly string[],

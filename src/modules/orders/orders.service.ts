@@ -473,6 +473,11 @@ export class OrdersService {
     await this.lifecycle.changed({ orderId, channel, from: OrderStatus.PendingPayment, to });
   }
 
+  /** What every employer's linked employees paid within [from, to], net of refunds. */
+  paidByAllEmployers(from: string, to: string): Promise<Map<string, number>> {
+    return this.repo.paidByAllEmployers(from, to);
+  }
+
   /** Paid sales (net of refunds) within [from, to], per channel and buying organization. */
   paidTotals(
     from: string,

@@ -249,9 +249,9 @@ export class OrganizationsService {
   /** A year's quota and its progress: its own committed and accepted procurement, employees and fairs. */
   async progressFor(user: AuthUser, id: string, year: number): Promise<QuotaProgressView> {
     this.assertOwn(user, id);
-    await this.require(id);
     const [p] = await this.progress([id], year);
     if (!p) {
+      await this.require(id); // 404 for the organization first, then for its quota
       throw new QuotaNotFoundError(year);
     }
     return p;
@@ -261,17 +261,17 @@ export class OrganizationsService {
   async progress(ids: readonly string[], year: number, to?: string): Promise<QuotaProgressView[]> {
     const [from, end] = yearRange(year);
     const until = to ?? end;
-    const [quotas, own, employees] = await Promise.all([
-      this.rows.quotas(ids, year),
-      this.rows.ownProgress(ids, from, until),
+    // Two round trips at once: the quota and own purchases, and the employees' purchases (the order core).
+    const [own, employees] = await Promise.all([
+      this.rows.ownProgress(ids, year, from, until),
       this.orders.paidByEmployers(ids, from, until),
     ]);
     return ids.flatMap((id) => {
-      const q = quotas.get(id);
+      const o = own.get(id)!;
+      const q = o.quota;
       if (!q) {
         return [];
       }
-      const o = own.get(id)!;
       const employeeFen = employees.get(id) ?? 0;
       const countedFen = o.acceptedFen + employeeFen + o.fairFen;
       return [

@@ -219,8 +219,8 @@ export class ProcurementOrdersService {
       if (!mine.length) {
         throw new NotYourLinesError();
       }
-      const allowed = step === 'confirm' ? [S.Approved, S.Confirmed] : [S.Approved, S.Confirmed];
-      this.expect(order, allowed, step === 'confirm' ? 'confirmed' : 'shipped');
+      // A supplier acts once the order is approved, until every line has shipped.
+      this.expect(order, [S.Approved, S.Confirmed], step === 'confirm' ? 'confirmed' : 'shipped');
       if (step === 'ship' && mine.some((l) => !l.confirmedAt)) {
         throw new ProcurementStateError(order.status, 'shipped before its lines are confirmed');
       }
@@ -478,11 +478,11 @@ export class ProcurementOrdersService {
   async events(user: AuthUser, id: string): Promise<ProcurementEventView[]> {
     await this.getFor(user, id); // the same scope as the order
     const events = await this.repo.events(id);
-    const names = await this.users.usernames(events.map((e) => e.userId));
+    const names = await this.users.usernames(events.flatMap((e) => (e.userId ? [e.userId] : [])));
     return events.map((e) => ({
       at: e.at.toISOString(),
       userId: e.userId,
-      username: names.get(e.userId) ?? null,
+      username: e.userId ? (names.get(e.userId) ?? null) : null,
       action: e.action,
       detail: e.detail,
     }));
@@ -528,7 +528,7 @@ export class ProcurementOrdersService {
         list.map((o) =>
           this.repo.eventStatement(
             o.id,
-            o.decidedBy ?? o.createdBy,
+            null, // the service itself
             'REMINDED',
             `overdue since ${o.dueDate}`,
             new Date(),

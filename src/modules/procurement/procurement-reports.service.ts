@@ -66,7 +66,15 @@ export class ProcurementReportsService {
    */
   async procurement(year: number, groupBy: ReportGroup): Promise<ProcurementReportView> {
     const [from, to] = yearRange(year);
-    const accepted = await this.repo.acceptedBy(groupBy, from, to);
+    const byOrganization = groupBy === 'organizationType' || groupBy === 'organization';
+    // Independent reads, at once.
+    const [accepted, fairTotal, types, employees, fairs] = await Promise.all([
+      this.repo.acceptedBy(groupBy === 'organizationType' ? 'organization' : groupBy, from, to),
+      this.repo.fairSummary(from, to),
+      byOrganization ? this.repo.organizationTypes() : Promise.resolve(new Map<string, string>()),
+      byOrganization ? this.orders.paidByAllEmployers(from, to) : Promise.resolve(new Map<string, number>()),
+      byOrganization ? this.repo.fairBy(groupBy, from, to) : Promise.resolve([]),
+    ]);
     const rows = new Map<string | null, ReportRowView>();
     const row = (key: string | null) => {
       let r = rows.get(key);
@@ -77,32 +85,34 @@ export class ProcurementReportsService {
       return r;
     };
     for (const a of accepted) {
-      Object.assign(row(a.key), { orders: a.orders, acceptedFen: a.acceptedFen });
+      // By type: each organization's sums folded into its type's row (a thousand rows, not every order).
+      const r = row(groupBy === 'organizationType' ? (types.get(a.key) ?? null) : a.key);
+      r.orders += a.orders;
+      r.acceptedFen += a.acceptedFen;
     }
-    const fairTotal = await this.repo.fairSummary(from, to);
     let unattributedFen = 0;
-    if (groupBy === 'organizationType' || groupBy === 'organization') {
-      const orgs = await this.organizations.all();
-      const keyOf = (id: string) =>
-        groupBy === 'organization' ? id : (orgs.find((o) => o.id === id)?.type ?? null);
-      const employees = await this.orders.paidByEmployers(
-        orgs.map((o) => o.id),
-        from,
-        to,
-      );
+    if (byOrganization) {
+      const keyOf = (id: string) => (groupBy === 'organization' ? id : (types.get(id) ?? null));
       for (const [id, fen] of employees) {
         if (fen) {
           row(keyOf(id)).employeeFen += fen;
         }
       }
-      for (const f of await this.repo.fairBy(groupBy, from, to)) {
+      for (const f of fairs) {
         if (f.key === null) {
           unattributedFen += f.amountFen;
         } else {
           row(f.key).fairFen += f.amountFen;
         }
       }
-      const names = new Map(orgs.map((o) => [o.id, o.name]));
+      const names =
+        groupBy === 'organization'
+          ? new Map(
+              [...(await this.organizations.findMany([...rows.keys()].filter((k): k is string => !!k)))].map(
+                ([id, o]) => [id, o.name],
+              ),
+            )
+          : new Map<string, string>();
       for (const r of rows.values()) {
         r.label =
           groupBy === 'organization'
@@ -138,7 +148,7 @@ export class ProcurementReportsService {
       totals,
       fairs: {
         ...fairTotal,
-        unattributedFen: groupBy === 'organizationType' || groupBy === 'organization' ? unattributedFen : 0,
+        unattributedFen: byOrganization ? unattributedFen : 0,
       },
     };
   }

@@ -27,8 +27,9 @@ export const ACCEPTED = [ProcurementStatus.Accepted, ProcurementStatus.Paid];
 
 const inList = (xs: readonly unknown[]) => xs.map(() => '?').join(',');
 
-/** What an organization bought in a year, each part apart (fen). */
+/** An organization's quota of a year and what it bought, each part apart (fen). */
 export interface OwnProgress {
+  quota: { amountFen: number; canteenBaseFen: number | null; shareBps: number | null } | null;
   committedFen: number;
   acceptedFen: number;
   fairFen: number;
@@ -51,61 +52,42 @@ export class ProcurementRepository {
     );
   }
 
-  async quotas(
-    organizationIds: readonly string[],
-    year: number,
-  ): Promise<Map<string, ProcurementQuotaEntity>> {
-    const out = new Map<string, ProcurementQuotaEntity>();
-    if (!organizationIds.length) {
-      return out;
-    }
-    const rows = (await this.db.query(
-      `SELECT organization_id, year, amount_fen, canteen_base_fen, share_bps, updated_at FROM procurement_quotas
-        WHERE year = ? AND organization_id IN (${inList(organizationIds)})`,
-      [year, ...organizationIds],
-    )) as Record<string, unknown>[];
-    for (const r of rows) {
-      out.set(r.organization_id as string, {
-        organizationId: r.organization_id as string,
-        year: Number(r.year),
-        amountFen: Number(r.amount_fen),
-        canteenBaseFen: r.canteen_base_fen === null ? null : Number(r.canteen_base_fen),
-        shareBps: r.share_bps === null ? null : Number(r.share_bps),
-        updatedAt: r.updated_at as Date,
-      });
-    }
-    return out;
-  }
-
   /**
-   * Each organization's own purchases in the year, in one round trip: committed (in flight, by submission
-   * date), accepted (by acceptance date) and bought at fairs (by the fair's date).
+   * Each organization's quota of `year` and its own purchases in [from, to], in one round trip: committed (in
+   * flight, by submission date), accepted (by acceptance date), bought at fairs (by the fair's date). The
+   * orders' parts are read from the covering index ix_procurement_orders_org alone.
    */
   async ownProgress(
     organizationIds: readonly string[],
+    year: number,
     from: string,
     to: string,
   ): Promise<Map<string, OwnProgress>> {
     const out = new Map<string, OwnProgress>(
-      organizationIds.map((id) => [id, { committedFen: 0, acceptedFen: 0, fairFen: 0 }]),
+      organizationIds.map((id) => [id, { quota: null, committedFen: 0, acceptedFen: 0, fairFen: 0 }]),
     );
     if (!organizationIds.length) {
       return out;
     }
     const ids = inList(organizationIds);
     const rows = (await this.db.query(
-      `SELECT organization_id AS id, 'c' AS k, SUM(ordered_fen) AS fen FROM procurement_orders
+      `SELECT organization_id AS id, 'q' AS k, amount_fen AS fen, canteen_base_fen AS base, share_bps AS bps
+         FROM procurement_quotas WHERE year = ? AND organization_id IN (${ids})
+       UNION ALL
+       SELECT organization_id, 'c', SUM(ordered_fen), NULL, NULL FROM procurement_orders
         WHERE organization_id IN (${ids}) AND submitted_date BETWEEN ? AND ? AND status IN (${inList(IN_FLIGHT)})
         GROUP BY organization_id
        UNION ALL
-       SELECT organization_id, 'a', SUM(accepted_fen) FROM procurement_orders
+       SELECT organization_id, 'a', SUM(accepted_fen), NULL, NULL FROM procurement_orders
         WHERE organization_id IN (${ids}) AND accepted_date BETWEEN ? AND ? AND status IN (${inList(ACCEPTED)})
         GROUP BY organization_id
        UNION ALL
-       SELECT buyer_organization_id, 'f', SUM(amount_fen) FROM fair_sales
+       SELECT buyer_organization_id, 'f', SUM(amount_fen), NULL, NULL FROM fair_sales
         WHERE buyer_organization_id IN (${ids}) AND sale_date BETWEEN ? AND ?
         GROUP BY buyer_organization_id`,
       [
+        year,
+        ...organizationIds,
         ...organizationIds,
         from,
         to,
@@ -118,11 +100,17 @@ export class ProcurementRepository {
         from,
         to,
       ],
-    )) as { id: string; k: 'c' | 'a' | 'f'; fen: string }[];
+    )) as { id: string; k: 'q' | 'c' | 'a' | 'f'; fen: string; base: string | null; bps: string | null }[];
     for (const r of rows) {
       const p = out.get(r.id)!;
       const fen = Number(r.fen);
-      if (r.k === 'c') {
+      if (r.k === 'q') {
+        p.quota = {
+          amountFen: fen,
+          canteenBaseFen: r.base === null ? null : Number(r.base),
+          shareBps: r.bps === null ? null : Number(r.bps),
+        };
+      } else if (r.k === 'c') {
         p.committedFen = fen;
       } else if (r.k === 'a') {
         p.acceptedFen = fen;
@@ -213,9 +201,10 @@ export class ProcurementRepository {
     ];
   }
 
+  /** An audit row; `userId` null for the service itself (the daily reminder). */
   eventStatement(
     orderId: string,
-    userId: string,
+    userId: string | null,
     action: string,
     detail: string | null,
     at: Date,
@@ -254,7 +243,7 @@ export class ProcurementRepository {
       id: r.id as string,
       orderId: r.order_id as string,
       at: r.at as Date,
-      userId: r.user_id as string,
+      userId: (r.user_id as string | null) ?? null,
       action: r.action as string,
       detail: (r.detail as string | null) ?? null,
     }));
@@ -426,22 +415,21 @@ export class ProcurementRepository {
   // ---- reports ------------------------------------------------------------------------------------------
 
   /**
-   * The year's accepted procurement grouped by organization type, organization, supplier or category: orders
-   * counted, what was ordered and what was accepted (lines' received quantities at their prices).
+   * The year's accepted procurement grouped by organization, supplier or category: orders counted and what
+   * was accepted (lines' received quantities at their prices). By type, the caller folds the organizations.
    */
   async acceptedBy(
-    groupBy: 'organizationType' | 'organization' | 'supplier' | 'category',
+    groupBy: 'organization' | 'supplier' | 'category',
     from: string,
     to: string,
   ): Promise<{ key: string; orders: number; acceptedFen: number }[]> {
     const acc = `o.status IN (${inList(ACCEPTED)}) AND o.accepted_date BETWEEN ? AND ?`;
     const params = [...ACCEPTED, from, to];
     let sql: string;
-    if (groupBy === 'organizationType' || groupBy === 'organization') {
-      const key = groupBy === 'organization' ? 'o.organization_id' : 'g.type';
-      sql = `SELECT ${key} AS k, COUNT(*) AS n, SUM(o.accepted_fen) AS fen FROM procurement_orders o
-               ${groupBy === 'organizationType' ? 'JOIN organizations g ON g.id = o.organization_id' : ''}
-              WHERE ${acc} GROUP BY ${key}`;
+    if (groupBy === 'organization') {
+      // From the covering index alone (ix_procurement_orders_org), in its order.
+      sql = `SELECT o.organization_id AS k, COUNT(*) AS n, SUM(o.accepted_fen) AS fen
+               FROM procurement_orders o WHERE ${acc} GROUP BY o.organization_id`;
     } else {
       const key = groupBy === 'supplier' ? 'l.supplier_id' : 'l.category';
       sql = `SELECT ${key} AS k, COUNT(DISTINCT o.id) AS n, SUM(l.received_quantity * l.unit_price_fen) AS fen
@@ -505,6 +493,15 @@ export class ProcurementRepository {
       [from, to],
     )) as { id: string; m: string; fen: string }[];
     return rows.map((r) => ({ organizationId: r.id, month: Number(r.m), fen: Number(r.fen) }));
+  }
+
+  /** Every organization's type, by id (a few thousand short rows). */
+  async organizationTypes(): Promise<Map<string, string>> {
+    const rows = (await this.db.query('SELECT id, type FROM organizations')) as {
+      id: string;
+      type: string;
+    }[];
+    return new Map(rows.map((r) => [r.id, r.type]));
   }
 
   /** Every quota of the year. */

@@ -16,13 +16,13 @@ export class Procurement1796303550450 implements MigrationInterface {
       `CREATE TABLE \`organization_employees\` ( \`user_id\` char(26) NOT NULL, \`organization_id\` char(26) NOT NULL, \`status\` varchar(12) NOT NULL, \`requested_at\` datetime(3) NOT NULL, \`confirmed_at\` datetime(3) NULL, \`confirmed_by\` char(26) NULL, INDEX \`ix_organization_employees_org\` (\`organization_id\`, \`status\`), PRIMARY KEY (\`user_id\`) ) ENGINE = InnoDB`,
     );
     await q.query(
-      `CREATE TABLE \`procurement_orders\` ( \`id\` char(26) NOT NULL, \`organization_id\` char(26) NOT NULL, \`status\` varchar(12) NOT NULL, \`delivery_address\` varchar(255) NOT NULL, \`ordered_fen\` bigint NOT NULL, \`accepted_fen\` bigint NOT NULL DEFAULT '0', \`created_by\` char(26) NOT NULL, \`submitted_by\` char(26) NULL, \`submitted_date\` date NULL, \`decided_by\` char(26) NULL, \`reject_reason\` varchar(255) NULL, \`accepted_date\` date NULL, \`invoice_no\` varchar(64) NULL, \`invoice_fen\` bigint NULL, \`due_date\` date NULL, \`paid_at\` datetime(3) NULL, \`payment_ref\` varchar(64) NULL, \`created_at\` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), \`updated_at\` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3), INDEX \`ix_procurement_orders_due\` (\`status\`, \`due_date\`), INDEX \`ix_procurement_orders_submitted\` (\`submitted_date\`, \`organization_id\`), INDEX \`ix_procurement_orders_accepted\` (\`accepted_date\`, \`organization_id\`), INDEX \`ix_procurement_orders_org\` (\`organization_id\`, \`status\`), PRIMARY KEY (\`id\`) ) ENGINE = InnoDB`,
+      `CREATE TABLE \`procurement_orders\` ( \`id\` char(26) NOT NULL, \`organization_id\` char(26) NOT NULL, \`status\` varchar(12) NOT NULL, \`delivery_address\` varchar(255) NOT NULL, \`ordered_fen\` bigint NOT NULL, \`accepted_fen\` bigint NOT NULL DEFAULT '0', \`created_by\` char(26) NOT NULL, \`submitted_by\` char(26) NULL, \`submitted_date\` date NULL, \`decided_by\` char(26) NULL, \`reject_reason\` varchar(255) NULL, \`accepted_date\` date NULL, \`invoice_no\` varchar(64) NULL, \`invoice_fen\` bigint NULL, \`due_date\` date NULL, \`paid_at\` datetime(3) NULL, \`payment_ref\` varchar(64) NULL, \`created_at\` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), \`updated_at\` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3), INDEX \`ix_procurement_orders_due\` (\`status\`, \`due_date\`), INDEX \`ix_procurement_orders_submitted\` (\`submitted_date\`, \`organization_id\`), INDEX \`ix_procurement_orders_accepted\` (\`accepted_date\`, \`organization_id\`), INDEX \`ix_procurement_orders_org\` (\`organization_id\`, \`status\`, \`accepted_date\`, \`accepted_fen\`, \`submitted_date\`, \`ordered_fen\`), PRIMARY KEY (\`id\`) ) ENGINE = InnoDB`,
     );
     await q.query(
       `CREATE TABLE \`procurement_lines\` ( \`id\` char(26) NOT NULL, \`order_id\` char(26) NOT NULL, \`line_no\` int NOT NULL, \`product_id\` char(26) NOT NULL, \`product_name\` varchar(128) NOT NULL, \`category\` varchar(64) NOT NULL, \`supplier_id\` char(26) NOT NULL, \`quantity\` int NOT NULL, \`unit_price_fen\` bigint NOT NULL, \`amount_fen\` bigint NOT NULL, \`received_quantity\` int NULL, \`confirmed_at\` datetime(3) NULL, \`shipped_at\` datetime(3) NULL, INDEX \`ix_procurement_lines_supplier\` (\`supplier_id\`, \`order_id\`), UNIQUE INDEX \`uq_procurement_lines_order_no\` (\`order_id\`, \`line_no\`), PRIMARY KEY (\`id\`) ) ENGINE = InnoDB`,
     );
     await q.query(
-      `CREATE TABLE \`procurement_events\` ( \`id\` char(26) NOT NULL, \`order_id\` char(26) NOT NULL, \`at\` datetime(3) NOT NULL, \`user_id\` char(26) NOT NULL, \`action\` varchar(24) NOT NULL, \`detail\` varchar(500) NULL, INDEX \`ix_procurement_events_order\` (\`order_id\`, \`at\`), PRIMARY KEY (\`id\`) ) ENGINE = InnoDB`,
+      `CREATE TABLE \`procurement_events\` ( \`id\` char(26) NOT NULL, \`order_id\` char(26) NOT NULL, \`at\` datetime(3) NOT NULL, \`user_id\` char(26) NULL, \`action\` varchar(24) NOT NULL, \`detail\` varchar(500) NULL, INDEX \`ix_procurement_events_order\` (\`order_id\`, \`at\`), PRIMARY KEY (\`id\`) ) ENGINE = InnoDB`,
     );
     await q.query(
       `CREATE TABLE \`fairs\` ( \`id\` char(26) NOT NULL, \`name\` varchar(128) NOT NULL, \`village_code\` varchar(32) NOT NULL, \`date\` date NOT NULL, \`organization_id\` char(26) NULL, \`created_by\` char(26) NOT NULL, \`created_at\` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), INDEX \`ix_fairs_date\` (\`date\`), PRIMARY KEY (\`id\`) ) ENGINE = InnoDB`,
@@ -37,7 +37,9 @@ export class Procurement1796303550450 implements MigrationInterface {
       `ALTER TABLE \`organizations\` ADD \`has_canteen\` tinyint NOT NULL DEFAULT 0, ADD \`department\` varchar(64) NULL`,
     );
     await q.query(`ALTER TABLE \`orders\` ADD \`employer_id\` char(26) NULL`);
-    await q.query(`CREATE INDEX \`ix_orders_employer\` ON \`orders\` (\`employer_id\`, \`paid_date\`)`);
+    await q.query(
+      `CREATE INDEX \`ix_orders_employer\` ON \`orders\` (\`employer_id\`, \`paid_date\`, \`status\`, \`total_fen\`, \`refunded_fen\`)`,
+    );
     await q.query(
       `ALTER TABLE \`order_lines\` ADD \`household_id\` char(26) NULL, MODIFY \`product_id\` char(26) NULL, MODIFY \`lot_id\` char(26) NULL, MODIFY \`supplier_id\` char(26) NULL`,
     );

@@ -299,7 +299,8 @@ export const ProcurementOrderPage = PageOf(ProcurementOrderView);
 
 export class ProcurementEventView {
   @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty() userId: string;
+  @ApiProperty({ type: String, nullable: true, description: 'null: the service itself (the daily reminder)' })
+  userId: string | null;
   @ApiProperty({ type: String, nullable: true }) username: string | null;
   @ApiProperty({ example: 'APPROVED' }) action: string;
   @ApiProperty({ type: String, nullable: true }) detail: string | null;

@@ -65,7 +65,15 @@ export enum ProcurementStatus {
 
 /** A unit's order, from its draft to its payment; its core order is placed when it is approved. */
 @Entity('procurement_orders')
-@Index('ix_procurement_orders_org', ['organizationId', 'status'])
+// Covers an organization's progress and the yearly report by organization: read from the index alone.
+@Index('ix_procurement_orders_org', [
+  'organizationId',
+  'status',
+  'acceptedDate',
+  'acceptedFen',
+  'submittedDate',
+  'orderedFen',
+])
 @Index('ix_procurement_orders_accepted', ['acceptedDate', 'organizationId'])
 @Index('ix_procurement_orders_submitted', ['submittedDate', 'organizationId'])
 @Index('ix_procurement_orders_due', ['status', 'dueDate'])
@@ -174,7 +182,8 @@ export class ProcurementEventEntity {
   @Column({ type: 'datetime', precision: 3 })
   at: Date;
 
-  @RefColumn('user_id') userId: string;
+  /** Who did it; null for the service itself (the daily reminder). */
+  @RefColumn('user_id', true) userId: string | null;
 
   @Column({ type: 'varchar', length: 24 })
   action: string;
