@@ -1,3 +1,4 @@
+import { ProcurementJobName } from '@/modules/procurement/jobs/procurement.job-definitions';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
@@ -107,14 +108,14 @@ describe('the built service as real processes', () => {
     api = runMain(['api'], { ...baseEnv(), PORT: String(port), SEED_DEMO: 'true' });
     await api.waitFor(/api listening on/);
     expect(api.output()).toMatch(
-      /demo data loaded: regions=17 households=200 suppliers=11 linkages=143 products=15 lots=16/,
+      /demo data loaded: regions=17 households=200 suppliers=12 linkages=229 products=16 lots=17 organizations=57 procurementOrders=114 fairs=50 fairSales=250 hosts=3 users=7/,
     );
     const health = await get(port, '/health');
     expect(health.status).toBe(200);
     expect(JSON.parse(health.body).status).toBe('ok');
     expect((await get(port, '/docs')).status).toBe(200);
     const products = JSON.parse((await get(port, '/api/v1/products?limit=100')).body);
-    expect(products.items).toHaveLength(15);
+    expect(products.items).toHaveLength(16);
     expect(await count(database, 'SELECT COUNT(*) AS n FROM households')).toBe(200);
     expect(await count(database, 'SELECT COUNT(*) AS n FROM migrations')).toBeGreaterThanOrEqual(1);
   });
@@ -157,6 +158,7 @@ describe('the built service as real processes', () => {
           LedgerJobName.MonitorHouseholds,
           KioskJobName.OfflineSweep,
           KioskJobName.Watchdog,
+          ProcurementJobName.RemindOverdue,
         ].sort(),
       );
       expect(schedulers.every((s) => s.tz === 'Asia/Shanghai')).toBe(true);
