@@ -326,17 +326,7 @@ export class ProcurementRepository {
 
   async findFair(id: string): Promise<FairEntity | null> {
     const [r] = (await this.db.query('SELECT * FROM fairs WHERE id = ?', [id])) as Record<string, unknown>[];
-    return r
-      ? {
-          id: r.id as string,
-          name: r.name as string,
-          villageCode: r.village_code as string,
-          date: r.date as string,
-          organizationId: (r.organization_id as string | null) ?? null,
-          createdBy: r.created_by as string,
-          createdAt: r.created_at as Date,
-        }
-      : null;
+    return r ? fairFromRow(r) : null;
   }
 
   async listFairs(q: { from?: string; to?: string; before?: string; limit: number }): Promise<FairEntity[]> {
@@ -345,15 +335,7 @@ export class ProcurementRepository {
         ${q.before ? 'AND f.id < ?' : ''} ORDER BY f.id DESC LIMIT ?`,
       [...(q.from ? [q.from] : []), ...(q.to ? [q.to] : []), ...(q.before ? [q.before] : []), q.limit],
     )) as Record<string, unknown>[];
-    return rows.map((r) => ({
-      id: r.id as string,
-      name: r.name as string,
-      villageCode: r.village_code as string,
-      date: r.date as string,
-      organizationId: (r.organization_id as string | null) ?? null,
-      createdBy: r.created_by as string,
-      createdAt: r.created_at as Date,
-    }));
+    return rows.map(fairFromRow);
   }
 
   insertFairSaleStatement(s: FairSaleEntity): Statement {
@@ -519,6 +501,18 @@ export class ProcurementRepository {
       updatedAt: r.updated_at as Date,
     }));
   }
+}
+
+function fairFromRow(r: Record<string, unknown>): FairEntity {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    villageCode: r.village_code as string,
+    date: r.date as string,
+    organizationId: (r.organization_id as string | null) ?? null,
+    createdBy: r.created_by as string,
+    createdAt: r.created_at as Date,
+  };
 }
 
 function employeeFromRow(r: Record<string, unknown>): OrganizationEmployeeEntity {

@@ -1,4 +1,5 @@
 import { PAGE_CLIENT, PAGE_PHONE_SIGN_IN } from '@/common/page-client';
+import { PAGE_RESET_CSS, PAGE_ERROR_CSS, PAGE_FOOTER_CSS } from '@/common/page-style';
 
 /**
  * The citizen's cabinet page (Chinese), one self-contained HTML document: no build step, no external
@@ -20,11 +21,7 @@ export const CITIZEN_PAGE = String.raw`<!doctype html>
 <meta name="theme-color" content="#c7352b">
 <title>消费扶贫智能专柜</title>
 <style>
-*{box-sizing:border-box;margin:0;padding:0}
-[hidden]{display:none!important}
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{font-family:-apple-system,BlinkMacSystemFont,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Zen Hei","WenQuanYi Micro Hei",sans-serif;
-  font-size:16px;line-height:1.5;color:#2b2118;background:#f5f0e8;min-height:100vh;-webkit-tap-highlight-color:transparent}
+${PAGE_RESET_CSS}
 .wrap{max-width:480px;margin:0 auto;min-height:100vh;display:flex;flex-direction:column}
 header{background:linear-gradient(135deg,#b82d24 0%,#d9482f 60%,#e8703a 100%);color:#fff;padding:22px 20px 46px;position:relative}
 header h1{font-size:22px;font-weight:700;letter-spacing:1px}
@@ -49,8 +46,7 @@ button:disabled{opacity:.55;cursor:default}
 .btn.ghost{background:#fff;color:#b8311f;border:1px solid #e5b8ac;box-shadow:none}
 .btn.plain{background:#f3ede5;color:#5c4f44;box-shadow:none;font-size:16px;font-weight:500}
 .btn-side{flex:none;width:118px;background:#fff1ec;color:#c2381f;font-size:15px;font-weight:600;border:1px solid #f1c4b6;padding:0 6px}
-.error{background:#fff1ee;border:1px solid #f3b3a6;color:#a3271a;border-radius:12px;padding:12px 14px;margin-bottom:14px;font-size:15px;display:flex;gap:8px;align-items:flex-start;box-shadow:0 4px 16px rgba(120,60,20,.08)}
-.error b{flex:none;width:20px;height:20px;border-radius:50%;background:#d9412c;color:#fff;font-size:13px;text-align:center;line-height:20px;margin-top:1px}
+${PAGE_ERROR_CSS}
 .notice{background:#fff8e6;border:1px solid #f0d9a0;color:#7a5a12;border-radius:12px;padding:10px 14px;margin-bottom:14px;font-size:14px}
 .steps{list-style:none;margin:14px 0 4px}
 .steps li{display:flex;gap:12px;padding:10px 0;border-bottom:1px dashed #eee3d6}
@@ -116,8 +112,7 @@ button:disabled{opacity:.55;cursor:default}
 .history li:first-child{border-top:0}
 .history .when{color:#a99b8d;font-size:12px;display:block}
 .history .r{text-align:right;flex:none}
-footer{text-align:center;font-size:12px;color:#a99b8d;padding:6px 0 18px}
-footer button{background:none;color:#8a5a44;font-size:12px;text-decoration:underline;padding:4px}
+${PAGE_FOOTER_CSS}
 </style>
 </head>
 <body>

@@ -1,4 +1,12 @@
 import { PAGE_CLIENT, PAGE_PHONE_SIGN_IN } from '@/common/page-client';
+import {
+  PAGE_SPINNER,
+  PAGE_RESET_CSS,
+  PAGE_CARD_CSS,
+  PAGE_ERROR_CSS,
+  PAGE_STATUS_CSS,
+  PAGE_FOOTER_CSS,
+} from '@/common/page-style';
 
 /**
  * The livestream's two pages (Chinese), each one self-contained HTML document: no build step, no external
@@ -14,18 +22,9 @@ import { PAGE_CLIENT, PAGE_PHONE_SIGN_IN } from '@/common/page-client';
  * (these are template literals); the only interpolations are the shared parts.
  */
 
-/** The loading spinner. */
-const SPINNER =
-  '<svg class="spin" viewBox="0 0 50 50"><circle cx="25" cy="25" r="20" fill="none" stroke="#f3c7b9" stroke-width="5"/>' +
-  '<path d="M25 5a20 20 0 0 1 20 20" fill="none" stroke="#d9412c" stroke-width="5" stroke-linecap="round"/></svg>';
-
 /** The style both pages share (the kiosk citizen page's look). */
 const BASE_STYLE = String.raw`
-*{box-sizing:border-box;margin:0;padding:0}
-[hidden]{display:none!important}
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{font-family:-apple-system,BlinkMacSystemFont,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Zen Hei","WenQuanYi Micro Hei",sans-serif;
-  font-size:16px;line-height:1.5;color:#2b2118;background:#f5f0e8;min-height:100vh;-webkit-tap-highlight-color:transparent}
+${PAGE_RESET_CSS}
 .wrap{max-width:480px;margin:0 auto;min-height:100vh;display:flex;flex-direction:column}
 header{background:linear-gradient(135deg,#b82d24 0%,#d9482f 60%,#e8703a 100%);color:#fff;padding:20px 20px 46px;position:relative}
 header .in{position:relative}
@@ -41,12 +40,7 @@ header .eyebrow{font-size:12px;opacity:.85;margin:0 0 2px;letter-spacing:1px}
 .badge.ended i{background:rgba(255,255,255,.45)}
 @keyframes blink{50%{opacity:.2}}
 main{flex:1;padding:0 14px 20px;margin-top:-30px;position:relative}
-.card{background:#fff;border-radius:16px;box-shadow:0 4px 16px rgba(120,60,20,.08);padding:20px 18px;margin-bottom:14px}
-.card h2{font-size:18px;font-weight:700;margin-bottom:6px}
-.muted{color:#8a7d70;font-size:14px}
-.small{font-size:13px}
-.center{text-align:center}
-label{display:block;font-size:14px;color:#6b5e52;margin:14px 0 6px}
+${PAGE_CARD_CSS}
 input{width:100%;font:inherit;font-size:18px;border:1px solid #e2d8cc;border-radius:10px;padding:12px 14px;background:#fdfbf8;color:#2b2118;outline:none}
 input:focus{border-color:#d9482f;background:#fff;box-shadow:0 0 0 3px rgba(217,72,47,.12)}
 .row{display:flex;gap:10px;align-items:stretch}
@@ -58,18 +52,11 @@ button:disabled{opacity:.55;cursor:default}
 .btn.ghost{background:#fff;color:#b8311f;border:1px solid #e5b8ac;box-shadow:none}
 .btn.plain{background:#f3ede5;color:#5c4f44;box-shadow:none;font-size:16px;font-weight:500}
 .btn-side{flex:none;width:118px;background:#fff1ec;color:#c2381f;font-size:15px;font-weight:600;border:1px solid #f1c4b6;padding:0 6px}
-.error{background:#fff1ee;border:1px solid #f3b3a6;color:#a3271a;border-radius:12px;padding:12px 14px;margin-bottom:14px;font-size:15px;display:flex;gap:8px;align-items:flex-start;box-shadow:0 4px 16px rgba(120,60,20,.08)}
-.error b{flex:none;width:20px;height:20px;border-radius:50%;background:#d9412c;color:#fff;font-size:13px;text-align:center;line-height:20px;margin-top:1px}
+${PAGE_ERROR_CSS}
 .notice{background:#fff8e6;border:1px solid #f0d9a0;color:#7a5a12;border-radius:12px;padding:10px 14px;margin-bottom:14px;font-size:14px;box-shadow:0 4px 16px rgba(120,60,20,.06)}
-.status-ico{width:72px;height:72px;margin:6px auto 12px;border-radius:50%;display:flex;align-items:center;justify-content:center;background:#fff1ec}
-.status-ico svg{width:40px;height:40px}
-.spin{animation:spin 1.1s linear infinite}
-@keyframes spin{to{transform:rotate(360deg)}}
-.kv{display:flex;justify-content:space-between;align-items:center;gap:12px;padding:10px 0;border-top:1px solid #f2ebe2;font-size:15px}
-.kv .v{font-weight:600;text-align:right;font-variant-numeric:tabular-nums}
+${PAGE_STATUS_CSS}
 .kv.total .v{font-size:22px;color:#c2381f}
-footer{text-align:center;font-size:12px;color:#a99b8d;padding:6px 0 18px}
-footer button{background:none;color:#8a5a44;font-size:12px;text-decoration:underline;padding:4px}
+${PAGE_FOOTER_CSS}
 `;
 
 /**
@@ -230,7 +217,7 @@ export const VIEWER_PAGE = String.raw`<!doctype html>
   <div id="status-note" class="status-note" data-testid="status-note" hidden></div>
 
   <section id="view-loading" class="card center" data-testid="view-loading">
-    <div id="loading-ico" class="status-ico">${SPINNER}</div>
+    <div id="loading-ico" class="status-ico">${PAGE_SPINNER}</div>
     <p id="loading-text" class="muted">加载中…</p>
     <button id="btn-retry" class="btn plain" type="button" hidden>重试</button>
   </section>
@@ -776,7 +763,7 @@ td.gmv{color:#c2381f;font-weight:700}
   <div id="notice" class="notice" role="status" hidden></div>
 
   <section id="view-loading" class="card center narrow" data-testid="view-loading">
-    <div id="loading-ico" class="status-ico">${SPINNER}</div>
+    <div id="loading-ico" class="status-ico">${PAGE_SPINNER}</div>
     <p id="loading-text" class="muted">加载中…</p>
     <button id="btn-retry" class="btn plain" type="button" hidden>重试</button>
   </section>

@@ -1,4 +1,12 @@
 import { PAGE_CLIENT } from '@/common/page-client';
+import {
+  PAGE_SPINNER,
+  PAGE_RESET_CSS,
+  PAGE_CARD_CSS,
+  PAGE_ERROR_CSS,
+  PAGE_STATUS_CSS,
+  PAGE_FOOTER_CSS,
+} from '@/common/page-style';
 
 /**
  * The unit's portal (`/p`, Chinese): one self-contained HTML document, no build step, no external resources
@@ -15,17 +23,8 @@ import { PAGE_CLIENT } from '@/common/page-client';
  * dollar-brace sequences (this is a template literal); the only interpolation is the shared part.
  */
 
-/** The loading spinner. */
-const SPINNER =
-  '<svg class="spin" viewBox="0 0 50 50"><circle cx="25" cy="25" r="20" fill="none" stroke="#f3c7b9" stroke-width="5"/>' +
-  '<path d="M25 5a20 20 0 0 1 20 20" fill="none" stroke="#d9412c" stroke-width="5" stroke-linecap="round"/></svg>';
-
 const STYLE = String.raw`
-*{box-sizing:border-box;margin:0;padding:0}
-[hidden]{display:none!important}
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{font-family:-apple-system,BlinkMacSystemFont,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Zen Hei","WenQuanYi Micro Hei",sans-serif;
-  font-size:16px;line-height:1.5;color:#2b2118;background:#f5f0e8;min-height:100vh;-webkit-tap-highlight-color:transparent}
+${PAGE_RESET_CSS}
 .wrap{min-height:100vh;display:flex;flex-direction:column}
 header{background:linear-gradient(135deg,#b82d24 0%,#d9482f 60%,#e8703a 100%);color:#fff;padding:20px 18px 46px}
 header .in{max-width:1060px;margin:0 auto;position:relative}
@@ -36,12 +35,7 @@ header p{font-size:13px;opacity:.92;margin-top:4px}
   border-radius:14px;padding:2px 12px;cursor:pointer}
 main{flex:1;width:100%;max-width:1088px;margin:-30px auto 0;padding:0 14px 20px;position:relative}
 .narrow{max-width:440px;margin-left:auto;margin-right:auto}
-.card{background:#fff;border-radius:16px;box-shadow:0 4px 16px rgba(120,60,20,.08);padding:20px 18px;margin-bottom:14px}
-.card h2{font-size:18px;font-weight:700;margin-bottom:6px}
-.muted{color:#8a7d70;font-size:14px}
-.small{font-size:13px}
-.center{text-align:center}
-label{display:block;font-size:14px;color:#6b5e52;margin:14px 0 6px}
+${PAGE_CARD_CSS}
 input,select{width:100%;font:inherit;font-size:17px;border:1px solid #e2d8cc;border-radius:10px;padding:11px 13px;background:#fdfbf8;color:#2b2118;outline:none}
 input:focus,select:focus{border-color:#d9482f;background:#fff;box-shadow:0 0 0 3px rgba(217,72,47,.12)}
 button{font:inherit;border:0;cursor:pointer;border-radius:12px}
@@ -54,18 +48,11 @@ button:disabled{opacity:.55;cursor:default}
 .btn-sm.plain{background:#f3ede5;color:#5c4f44}
 .btn-sm.green{background:#1f8a44}
 .btn-sm.dark{background:#4a3b30}
-.error{background:#fff1ee;border:1px solid #f3b3a6;color:#a3271a;border-radius:12px;padding:12px 14px;margin-bottom:14px;font-size:15px;display:flex;gap:8px;align-items:flex-start;box-shadow:0 4px 16px rgba(120,60,20,.08)}
-.error b{flex:none;width:20px;height:20px;border-radius:50%;background:#d9412c;color:#fff;font-size:13px;text-align:center;line-height:20px;margin-top:1px}
+${PAGE_ERROR_CSS}
 .notice{background:#eef8f0;border:1px solid #b9e0c3;color:#1f6b36;border-radius:12px;padding:10px 14px;margin-bottom:14px;font-size:15px;box-shadow:0 4px 16px rgba(120,60,20,.06)}
-.status-ico{width:72px;height:72px;margin:6px auto 12px;border-radius:50%;display:flex;align-items:center;justify-content:center;background:#fff1ec}
-.status-ico svg{width:40px;height:40px}
-.spin{animation:spin 1.1s linear infinite}
-@keyframes spin{to{transform:rotate(360deg)}}
-.kv{display:flex;justify-content:space-between;align-items:center;gap:12px;padding:10px 0;border-top:1px solid #f2ebe2;font-size:15px}
-.kv .v{font-weight:600;text-align:right;font-variant-numeric:tabular-nums}
+${PAGE_STATUS_CSS}
 .kv.total .v{font-size:21px;color:#c2381f}
-footer{text-align:center;font-size:12px;color:#a99b8d;padding:6px 0 18px}
-footer button{background:none;color:#8a5a44;font-size:12px;text-decoration:underline;padding:4px}
+${PAGE_FOOTER_CSS}
 
 /* the quota */
 .quota-head{display:flex;justify-content:space-between;align-items:baseline;gap:10px;flex-wrap:wrap}
@@ -232,7 +219,7 @@ export const PORTAL_PAGE = String.raw`<!doctype html>
   <div id="notice" class="notice" role="status" data-testid="notice" hidden></div>
 
   <section id="view-loading" class="card center narrow" data-testid="view-loading">
-    <div id="loading-ico" class="status-ico">${SPINNER}</div>
+    <div id="loading-ico" class="status-ico">${PAGE_SPINNER}</div>
     <p id="loading-text" class="muted">加载中…</p>
     <button id="btn-retry" class="btn plain" type="button" hidden>重试</button>
   </section>
