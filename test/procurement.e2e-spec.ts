@@ -159,6 +159,12 @@ describe('procurement: quotas, the order workflow, employees, fairs and reports'
         canteenBaseFen: 1,
       });
       expect(both.status).toBe(400);
+      const nothing = await put(`/organizations/${unit}/quotas/${YEAR}`, {
+        canteenBaseFen: 1,
+        shareBps: 2000,
+      });
+      expect(nothing.status).toBe(400);
+      expect(nothing.body.errors[0].field).toBe('canteenBaseFen');
       // 1,234,567.89 yuan × 15 % = 185,185.1835 yuan → 18,518,518 fen (rounded down).
       const ok = await put(`/organizations/${unit}/quotas/${YEAR}`, {
         canteenBaseFen: 123_456_789,
@@ -272,6 +278,10 @@ describe('procurement: quotas, the order workflow, employees, fairs and reports'
         totalFen: 132_000,
         attribution: { organizationId: unit },
       });
+      // Invoiced, settled at acceptance: its buyer cannot pay it online in full before the goods arrive.
+      const online = await post(`/orders/${orderId}/payments`, buyer, { provider: 'sandbox' });
+      expect(online.status).toBe(409);
+      expect(online.body.code).toBe('order-not-payable');
     });
 
     it('each supplier sees, confirms and ships only its own lines', async () => {
@@ -556,7 +566,39 @@ describe('procurement: quotas, the order workflow, employees, fairs and reports'
       expect(bad.status).toBe(422);
       expect(bad.body.code).toBe('product-not-certified');
       await until('fair income credited', async () => (await income(householdB)).byChannel.FAIR === 4_500);
-      expect(await income(householdB)).toMatchObject({ totalFen: 68_500, availableFen: 68_500 });
+      // Income, and already in the household's hands: it took the cash at its stall, so no payout pays it again.
+      expect(await income(householdB)).toMatchObject({
+        totalFen: 68_500,
+        availableFen: 68_500,
+        paidOutFen: 4_500,
+        balanceFen: 64_000,
+      });
+      // Sales are recorded on or after the market day; a cadre of another town sees neither fair nor sales.
+      const tomorrow = await post('/fairs', cadreToken, {
+        name: '下周赶场',
+        villageCode: '500101118201',
+        date: addDays(businessDate(), 1),
+      });
+      const early = await post(`/fairs/${tomorrow.body.id}/sales`, cadreToken, {
+        householdId: householdB,
+        description: '土鸡蛋',
+        quantity: 1,
+        amountFen: 100,
+      });
+      expect(early.status).toBe(422);
+      expect(early.body.code).toBe('fair-not-held-yet');
+      await f.user({
+        username: 'cadre.fenshui',
+        password: 'pass-12345',
+        roles: ['CADRE'],
+        regionCode: '500101113',
+      });
+      const other = await t.login('cadre.fenshui', 'pass-12345');
+      expect((await get('/fairs', other)).body.items).toEqual([]);
+      expect((await get(`/fairs/${fair.body.id}/sales`, other)).status).toBe(403);
+      expect((await get('/fairs', cadreToken)).body.items.map((x: { id: string }) => x.id)).toContain(
+        fair.body.id,
+      );
       await until('fair income credited', async () => (await income(householdA)).byChannel.FAIR === 16_000);
       const q = (await get(`/organizations/${unit}/quotas/${YEAR}`, buyer)).body;
       expect(q).toEqual({
@@ -599,7 +641,13 @@ describe('procurement: quotas, the order workflow, employees, fairs and reports'
         fairFen: 20_500,
         totalFen: 172_900,
       });
-      expect(json.fairs).toEqual({ fairs: 1, sales: 2, amountFen: 20_500, unattributedFen: 0 });
+      // Two market days this year (one of them tomorrow, no sales yet).
+      expect(json.fairs).toEqual({
+        fairs: addDays(businessDate(), 1).startsWith(String(YEAR)) ? 2 : 1,
+        sales: 2,
+        amountFen: 20_500,
+        unattributedFen: 0,
+      });
       const csv = await get(`/reports/procurement?year=${YEAR}&groupBy=organizationType&format=csv`);
       expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
       expect(csv.text.split('\r\n').slice(0, 3)).toEqual([
@@ -687,6 +735,37 @@ describe('procurement: quotas, the order workflow, employees, fairs and reports'
       expect(r.householdIncomeFen).toBe(54_400 + 20_400 + 20_400 + 16_000 + 64_000 + 4_500);
       expect(r.households).toBe(2);
       expect(buyerId).toBeTruthy();
+    });
+  });
+  describe('races', () => {
+    it('an approval racing a rejection leaves one outcome, and stock held only for an approved order', async () => {
+      for (let i = 0; i < 4; i++) {
+        const o = await post('/procurement/orders', buyer, {
+          lines: [{ productId: pepper.id, quantity: 2 }],
+          deliveryAddress: '食堂',
+        });
+        await post(`/procurement/orders/${o.body.id}/submit`, buyer);
+        const before = await remaining(lotPepper);
+        const [a, r] = await Promise.all([
+          post(`/procurement/orders/${o.body.id}/approve`, approver),
+          post(`/procurement/orders/${o.body.id}/reject`, both, { reason: '重复下单' }),
+        ]);
+        const statuses = [a.status, r.status].sort();
+        expect(statuses).toEqual([200, 409]);
+        const final = (await get(`/procurement/orders/${o.body.id}`, buyer)).body.status as string;
+        const core = await get(`/orders/${o.body.id}`);
+        if (final === 'APPROVED') {
+          expect(core.body.status).toBe('PENDING_PAYMENT');
+          expect(await remaining(lotPepper)).toBe(before - 2);
+        } else {
+          expect(final).toBe('REJECTED');
+          expect([404, 200]).toContain(core.status);
+          if (core.status === 200) {
+            expect(core.body.status).toBe('CANCELLED');
+          }
+          expect(await remaining(lotPepper)).toBe(before);
+        }
+      }
     });
   });
 });

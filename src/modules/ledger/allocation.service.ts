@@ -174,6 +174,31 @@ export class AllocationService {
           channel: order.channel,
           postings,
         });
+        if (line.householdId) {
+          // Sold at the household's own stall: it took the cash there. The sale is its income, and the same
+          // day it is paid out (to itself), so no payout batch pays it a second time.
+          const own = postings
+            .filter((p) => p.account.type === AccountType.Household)
+            .reduce((a, p) => a + p.amountFen, 0);
+          entries.push({
+            key: `stall:${line.id}`,
+            kind: EntryKind.Payout,
+            businessDate: order.paidDate,
+            orderId,
+            orderLineId: line.id,
+            channel: order.channel,
+            memo: 'taken in cash at the stall',
+            postings: [
+              {
+                account: this.accountOf({ kind: 'HOUSEHOLD', householdId: line.householdId }, ''),
+                amountFen: -own,
+                source: IncomeSource.Payout,
+                availableOn: order.paidDate,
+              },
+              { account: clearing, amountFen: own, source: IncomeSource.Payout, availableOn: order.paidDate },
+            ],
+          });
+        }
       }
     }
     // One round trip: the entries and their postings, committed together.

@@ -68,7 +68,7 @@ export class IncomeRepository {
               COALESCE(SUM(CASE WHEN a.type = 'HOUSEHOLD' THEN p.amount_fen END), 0) AS fen
          FROM journal_entries e
          JOIN postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
-        WHERE e.order_id = ?`,
+        WHERE e.order_id = ? AND e.kind IN ('SALE', 'REFUND')`,
       [orderId],
     )) as { entries: string; fen: string }[];
     return Number(entries) === 0 ? null : Number(fen);
@@ -83,7 +83,7 @@ export class IncomeRepository {
       `SELECT e.order_id AS orderId, a.owner_id AS householdId
          FROM journal_entries e
          JOIN postings p ON p.entry_id = e.id JOIN ledger_accounts a ON a.id = p.account_id
-        WHERE e.order_id IN (?) AND a.type = 'HOUSEHOLD'
+        WHERE e.order_id IN (?) AND e.kind IN ('SALE', 'REFUND') AND a.type = 'HOUSEHOLD'
         GROUP BY e.order_id, a.owner_id HAVING SUM(p.amount_fen) > 0`,
       [orderIds],
     )) as { orderId: string; householdId: string }[];

@@ -146,6 +146,13 @@ export class ChannelPolicies {
     return p;
   }
 
+  /** The channels whose orders a buyer pays through a provider (immediately, or by an agreement). */
+  providerPaid(): Channel[] {
+    return [...this.policies.values()]
+      .filter((p) => p.payment === PaymentMode.Immediate || p.payment === PaymentMode.Agreement)
+      .map((p) => p.channel);
+  }
+
   /** Whether the channel's orders have a payment deadline (and so a deadline job). */
   hasDeadline(channel: Channel): boolean {
     return this.of(channel).payment === PaymentMode.Immediate;

@@ -47,10 +47,11 @@ export class OrderNotPayableError extends defineError({
   status: 409,
   code: 'order-not-payable',
   title: 'Conflict',
-  description: 'The order is no longer awaiting payment (paid, cancelled or refunded).',
+  description:
+    'The order is no longer awaiting payment (paid, cancelled or refunded), or is not paid online (an invoiced unit procurement order).',
 }) {
-  constructor(status: string) {
-    super(`The order is ${status}.`);
+  constructor(status: string, why?: string) {
+    super(why ? `The order is ${status}, but ${why}.` : `The order is ${status}.`);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   PaymentNotFoundError,
   PaymentProviderUnavailableError,
 } from './errors';
+import { ChannelPolicies } from './channel-policy';
 import { PaymentProviders } from './payment-providers';
 import { PaymentsRepository } from './payments.repository';
 import { OrdersService } from './orders.service';
@@ -29,6 +30,7 @@ export class PaymentStartService {
     @Inject(PaymentsRepository) private readonly payments: PaymentsRepository,
     @Inject(PaymentProviders) private readonly providers: PaymentProviders,
     @Inject(OrdersService) private readonly orders: OrdersService,
+    @Inject(ChannelPolicies) private readonly policies: ChannelPolicies,
   ) {}
 
   /**
@@ -48,6 +50,8 @@ export class PaymentStartService {
         provider: provider.name,
         buyerUserId: user.id,
         payableStatus: OrderStatus.PendingPayment,
+        // An invoiced order (unit procurement) is settled when its goods are accepted, never paid online.
+        channels: this.policies.providerPaid(),
         now,
       });
     } catch (e) {
@@ -79,6 +83,9 @@ export class PaymentStartService {
     }
     if (order.status !== OrderStatus.PendingPayment) {
       throw new OrderNotPayableError(order.status);
+    }
+    if (!this.policies.providerPaid().includes(order.channel)) {
+      throw new OrderNotPayableError(order.status, 'it is invoiced and settled when its goods are accepted');
     }
     throw new OrderExpiredError();
   }

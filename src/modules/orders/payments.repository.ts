@@ -42,13 +42,16 @@ export class PaymentsRepository {
     provider: string;
     buyerUserId: string;
     payableStatus: OrderStatus;
+    /** The channels whose orders are paid through a provider (not invoiced, not paid at a stall). */
+    channels: readonly string[];
     now: Date;
   }): Promise<{ inserted: boolean; order: OrderEntity | null }> {
     const [inserted, rows] = (await runStatements(this.batch, [
       [
         `INSERT INTO payments (id, order_id, provider, provider_ref, status, amount_fen, created_at, updated_at)
          SELECT ?, id, ?, NULL, ?, total_fen, ?, ? FROM orders
-          WHERE id = ? AND buyer_user_id = ? AND status = ? AND (pay_by IS NULL OR pay_by > ?)`,
+          WHERE id = ? AND buyer_user_id = ? AND status = ? AND (pay_by IS NULL OR pay_by > ?)
+            AND channel IN (${p.channels.map(() => '?').join(',')})`,
         [
           p.id,
           p.provider,
@@ -59,6 +62,7 @@ export class PaymentsRepository {
           p.buyerUserId,
           p.payableStatus,
           p.now,
+          ...p.channels,
         ],
       ],
       [`${ORDER_COLUMNS} WHERE id = ?`, [p.orderId]],

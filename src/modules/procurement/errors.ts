@@ -114,3 +114,14 @@ export class NotEmployedError extends NotFoundError {
     super('A link of this citizen to this organization');
   }
 }
+
+export class FairNotHeldYetError extends defineError({
+  status: 422,
+  code: 'fair-not-held-yet',
+  title: 'Fair not held yet',
+  description: 'Stall sales are recorded on or after the market day, not before it.',
+}) {
+  constructor(date: string) {
+    super(`This fair is on ${date}; record its sales on that day or after.`);
+  }
+}

@@ -10,7 +10,7 @@ import { OrdersService } from '@/modules/orders/orders.service';
 import { RegionsService } from '@/modules/regions/regions.service';
 import { FairListQuery, FairSaleView, FairView, NewFairDto, NewFairSaleDto } from './dto/procurement.dto';
 import { FairEntity, FairSaleEntity } from './entities/procurement.entity';
-import { FairNotFoundError, NotOwnOrganizationError } from './errors';
+import { FairNotFoundError, FairNotHeldYetError, NotOwnOrganizationError } from './errors';
 import { OrganizationsService } from './organizations.service';
 import { ProcurementRepository } from './procurement.repository';
 
@@ -50,9 +50,18 @@ export class FairsService {
     return { ...this.fairView(fair), sales: 0, amountFen: 0 };
   }
 
-  async list(q: FairListQuery): Promise<Page<FairView>> {
+  /** Fairs, newest first: a cadre sees those of its own region. */
+  async list(user: AuthUser, q: FairListQuery): Promise<Page<FairView>> {
     const limit = q.limit ?? 50;
-    const rows = await this.repo.listFairs({ from: q.from, to: q.to, before: q.cursor, limit: limit + 1 });
+    const scopePath =
+      hasRole(user, Role.Cadre) && !hasRole(user, Role.Admin) ? await this.regions.scopePathFor(user) : null;
+    const rows = await this.repo.listFairs({
+      from: q.from,
+      to: q.to,
+      before: q.cursor,
+      limit: limit + 1,
+      scopePath: scopePath ?? undefined,
+    });
     const more = rows.length > limit;
     const items = more ? rows.slice(0, limit) : rows;
     const totals = await this.repo.fairTotals(items.map((f) => f.id));
@@ -62,8 +71,11 @@ export class FairsService {
     };
   }
 
-  async get(id: string): Promise<FairView> {
+  async get(user: AuthUser, id: string): Promise<FairView> {
     const f = await this.require(id);
+    if (hasRole(user, Role.Cadre)) {
+      await this.assertCadreScope(user, f.villageCode);
+    }
     const totals = await this.repo.fairTotals([id]);
     return { ...this.fairView(f), ...(totals.get(id) ?? { sales: 0, amountFen: 0 }) };
   }
@@ -71,6 +83,9 @@ export class FairsService {
   /** Records a stall sale: the household's income (channel FAIR), counted for the buying organization. */
   async addSale(user: AuthUser, fairId: string, dto: NewFairSaleDto): Promise<FairSaleView> {
     const fair = await this.require(fairId);
+    if (fair.date > businessDate()) {
+      throw new FairNotHeldYetError(fair.date);
+    }
     let buyerOrganizationId = dto.buyerOrganizationId ?? null;
     if (hasRole(user, Role.Admin)) {
       // any organization
@@ -138,9 +153,21 @@ export class FairsService {
     return this.saleView(sale);
   }
 
-  async sales(id: string): Promise<FairSaleView[]> {
-    await this.require(id);
-    return (await this.repo.fairSales(id)).map((s) => this.saleView(s));
+  /**
+   * A fair's stall sales: all of them for an administrator or a cadre of its region; a unit's buyer sees
+   * those bought for its own unit.
+   */
+  async sales(user: AuthUser, id: string): Promise<FairSaleView[]> {
+    const f = await this.require(id);
+    if (hasRole(user, Role.Cadre)) {
+      await this.assertCadreScope(user, f.villageCode);
+    }
+    const all = await this.repo.fairSales(id);
+    const mine =
+      hasRole(user, Role.Admin) || hasRole(user, Role.Cadre)
+        ? all
+        : all.filter((s) => s.buyerOrganizationId !== null && s.buyerOrganizationId === user.organizationId);
+    return mine.map((s) => this.saleView(s));
   }
 
   private async require(id: string): Promise<FairEntity> {

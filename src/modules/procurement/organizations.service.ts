@@ -234,6 +234,11 @@ export class OrganizationsService {
       }
       // Integer arithmetic: base × bps / 10000, rounded down (both are far below 2^53 / 10000).
       const amountFen = Math.floor((dto.canteenBaseFen! * dto.shareBps!) / 10000);
+      if (amountFen < 1) {
+        throw new ValidationFailedError([
+          { field: 'canteenBaseFen', message: 'canteenBaseFen × shareBps must come to at least 1 fen' },
+        ]);
+      }
       quota = {
         organizationId: id,
         year,

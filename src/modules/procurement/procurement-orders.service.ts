@@ -8,7 +8,12 @@ import { newId } from '@/common/ids';
 import { formatYuan } from '@/common/money';
 import { Page } from '@/common/pagination';
 import { addDays, businessDate } from '@/common/time';
-import { runStatements, Statement, withTransaction } from '@/infrastructure/database/transaction';
+import {
+  isDuplicateKey,
+  runStatements,
+  Statement,
+  withTransaction,
+} from '@/infrastructure/database/transaction';
 import { SMS_PROVIDER, SmsProvider } from '@/infrastructure/sms/sms-provider';
 import { ProductsService } from '@/modules/catalog/products.service';
 import { UsersService } from '@/modules/identity/users.service';
@@ -159,30 +164,47 @@ export class ProcurementOrdersService {
     }
     const lines = await this.repo.linesOf([id]);
     if (!(await this.orders.exists(id))) {
-      await this.orders.create({
-        id,
-        buyerUserId: order.submittedBy!,
-        channel: Channel.Procurement,
-        lines: lines.map((l) => ({
-          productId: l.productId,
-          quantity: l.quantity,
-          unitPriceFen: l.unitPriceFen,
-        })),
-        attribution: { organizationId: order.organizationId },
-      });
+      try {
+        await this.orders.create({
+          id,
+          buyerUserId: order.submittedBy!,
+          channel: Channel.Procurement,
+          lines: lines.map((l) => ({
+            productId: l.productId,
+            quantity: l.quantity,
+            unitPriceFen: l.unitPriceFen,
+          })),
+          attribution: { organizationId: order.organizationId },
+        });
+      } catch (e) {
+        // Another approver placed it at the same moment: one order, whoever's step below wins.
+        if (!isDuplicateKey(e)) {
+          throw e;
+        }
+      }
     }
     const now = new Date();
     const changed = await this.step(id, [S.Submitted], { status: S.Approved, decided_by: user.id }, [
       this.repo.eventStatement(id, user.id, 'APPROVED', null, now),
     ]);
     if (!changed) {
-      // Rejected meanwhile: the order placed for it gives its stock back.
-      await withTransaction(this.db, async (em) =>
-        this.orders.cancelUnpaid(em, await this.orders.requireOrder(id, em, true)),
-      );
+      const current = await this.repo.findOrder(id);
+      if (current?.status === S.Rejected) {
+        // Rejected meanwhile: the order placed for it gives its stock back (approved by another: it stays).
+        await this.releaseStock(id);
+      }
       throw await this.changedMeanwhile(id, 'approved');
     }
     return this.getFor(user, id);
+  }
+
+  /** Cancels the order core's order of a procurement order that will not go on, returning its stock. */
+  private async releaseStock(id: string): Promise<void> {
+    if (await this.orders.exists(id)) {
+      await withTransaction(this.db, async (em) =>
+        this.orders.cancelUnpaid(em, await this.orders.requireOrder(id, em, true)),
+      );
+    }
   }
 
   async reject(user: AuthUser, id: string, reason: string): Promise<ProcurementOrderView> {
@@ -200,6 +222,8 @@ export class ProcurementOrdersService {
     if (!changed) {
       throw await this.changedMeanwhile(id, 'rejected');
     }
+    // An approval that placed the order and then lost to this rejection leaves its stock to give back.
+    await this.releaseStock(id);
     return this.getFor(user, id);
   }
 
@@ -477,6 +501,9 @@ export class ProcurementOrdersService {
 
   async events(user: AuthUser, id: string): Promise<ProcurementEventView[]> {
     await this.getFor(user, id); // the same scope as the order
+    // A supplier sees who did what and when, not the unit's amounts and invoice in the details.
+    const supplierView =
+      !hasRole(user, Role.Admin) && user.organizationId !== (await this.repo.findOrder(id))!.organizationId;
     const events = await this.repo.events(id);
     const names = await this.users.usernames(events.flatMap((e) => (e.userId ? [e.userId] : [])));
     return events.map((e) => ({
@@ -484,7 +511,7 @@ export class ProcurementOrdersService {
       userId: e.userId,
       username: e.userId ? (names.get(e.userId) ?? null) : null,
       action: e.action,
-      detail: e.detail,
+      detail: supplierView && e.action !== 'CONFIRMED' && e.action !== 'SHIPPED' ? null : e.detail,
     }));
   }
 

@@ -52,6 +52,7 @@ import {
 } from './dto/procurement.dto';
 import {
   FairNotFoundError,
+  FairNotHeldYetError,
   FourEyesError,
   NoCanteenError,
   NotEmployedError,
@@ -373,8 +374,8 @@ export class FairsController {
   @Roles(Role.Admin, Role.Cadre, Role.UnitBuyer)
   @ApiOperation({ summary: 'Fairs, newest first, with their sales so far' })
   @ApiOkResponse({ type: FairPage })
-  list(@Query() q: FairListQuery): Promise<Page<FairView>> {
-    return this.fairs.list(q);
+  list(@CurrentUser() user: AuthUser, @Query() q: FairListQuery): Promise<Page<FairView>> {
+    return this.fairs.list(user, q);
   }
 
   @Get(':id')
@@ -382,8 +383,8 @@ export class FairsController {
   @ApiOperation({ summary: 'One fair with its sales so far' })
   @ApiOkResponse({ type: FairView })
   @ApiErrors(FairNotFoundError)
-  get(@Param() { id }: IdParam): Promise<FairView> {
-    return this.fairs.get(id);
+  get(@CurrentUser() user: AuthUser, @Param() { id }: IdParam): Promise<FairView> {
+    return this.fairs.get(user, id);
   }
 
   @Post(':id/sales')
@@ -394,7 +395,7 @@ export class FairsController {
       'Records what was bought at a household’s stall: its income (channel FAIR), counted for the buyer',
   })
   @ApiCreatedResponse({ type: FairSaleView })
-  @ApiErrors(FairNotFoundError, NotOwnOrganizationError, ProductNotCertifiedError)
+  @ApiErrors(FairNotFoundError, FairNotHeldYetError, NotOwnOrganizationError, ProductNotCertifiedError)
   addSale(
     @CurrentUser() user: AuthUser,
     @Param() { id }: IdParam,
@@ -408,8 +409,8 @@ export class FairsController {
   @ApiOperation({ summary: 'The stall sales recorded at a fair' })
   @ApiOkResponse({ type: [FairSaleView] })
   @ApiErrors(FairNotFoundError)
-  sales(@Param() { id }: IdParam): Promise<FairSaleView[]> {
-    return this.fairs.sales(id);
+  sales(@CurrentUser() user: AuthUser, @Param() { id }: IdParam): Promise<FairSaleView[]> {
+    return this.fairs.sales(user, id);
   }
 }
 

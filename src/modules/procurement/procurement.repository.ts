@@ -329,11 +329,25 @@ export class ProcurementRepository {
     return r ? fairFromRow(r) : null;
   }
 
-  async listFairs(q: { from?: string; to?: string; before?: string; limit: number }): Promise<FairEntity[]> {
+  /** Fairs, newest first; with `scopePath`, only those in villages under that region. */
+  async listFairs(q: {
+    from?: string;
+    to?: string;
+    before?: string;
+    limit: number;
+    scopePath?: string;
+  }): Promise<FairEntity[]> {
     const rows = (await this.db.query(
-      `SELECT f.* FROM fairs f WHERE 1 = 1 ${q.from ? 'AND f.date >= ?' : ''} ${q.to ? 'AND f.date <= ?' : ''}
+      `SELECT f.* FROM fairs f ${q.scopePath ? 'JOIN regions r ON r.code = f.village_code AND r.path LIKE ?' : ''}
+        WHERE 1 = 1 ${q.from ? 'AND f.date >= ?' : ''} ${q.to ? 'AND f.date <= ?' : ''}
         ${q.before ? 'AND f.id < ?' : ''} ORDER BY f.id DESC LIMIT ?`,
-      [...(q.from ? [q.from] : []), ...(q.to ? [q.to] : []), ...(q.before ? [q.before] : []), q.limit],
+      [
+        ...(q.scopePath ? [`${q.scopePath}%`] : []),
+        ...(q.from ? [q.from] : []),
+        ...(q.to ? [q.to] : []),
+        ...(q.before ? [q.before] : []),
+        q.limit,
+      ],
     )) as Record<string, unknown>[];
     return rows.map(fairFromRow);
   }
