@@ -768,4 +768,57 @@ describe('procurement: quotas, the order workflow, employees, fairs and reports'
       }
     });
   });
+  describe('calling an order off', () => {
+    it('the buyer cancels an approved order nobody shipped: its stock goes back, its commitment leaves the quota', async () => {
+      const o = await post('/procurement/orders', otherBuyer, {
+        lines: [{ productId: tea.id, quantity: 3 }],
+        deliveryAddress: '教委食堂',
+      });
+      const id = o.body.id as string;
+      const [{ remaining: teaBefore }] = await t.db.query(
+        'SELECT SUM(remaining) AS remaining FROM supply_lots WHERE product_id = ?',
+        [tea.id],
+      );
+      await post(`/procurement/orders/${id}/submit`, otherBuyer);
+      await f.user({
+        username: 'other.approver',
+        password: 'pass-12345',
+        roles: ['UNIT_APPROVER'],
+        organizationId: otherUnit,
+      });
+      const approved = await post(
+        `/procurement/orders/${id}/approve`,
+        await t.login('other.approver', 'pass-12345'),
+      );
+      expect(approved.body.status).toBe('APPROVED');
+      const held = await t.db.query(
+        'SELECT SUM(remaining) AS remaining FROM supply_lots WHERE product_id = ?',
+        [tea.id],
+      );
+      expect(Number(held[0].remaining)).toBe(Number(teaBefore) - 3);
+      expect((await get(`/organizations/${otherUnit}/quotas/${YEAR}`, otherBuyer)).body.committedFen).toBe(
+        38_400,
+      );
+      expect((await post(`/procurement/orders/${id}/cancel`, buyer, { reason: 'x' })).status).toBe(403);
+      const c = await post(`/procurement/orders/${id}/cancel`, otherBuyer, { reason: '供应商无法供货' });
+      expect(c.status).toBe(200);
+      expect(c.body).toMatchObject({ status: 'CANCELLED', rejectReason: '供应商无法供货' });
+      expect((await get(`/orders/${id}`)).body.status).toBe('CANCELLED');
+      const back = await t.db.query(
+        'SELECT SUM(remaining) AS remaining FROM supply_lots WHERE product_id = ?',
+        [tea.id],
+      );
+      expect(Number(back[0].remaining)).toBe(Number(teaBefore));
+      expect((await get(`/organizations/${otherUnit}/quotas/${YEAR}`, otherBuyer)).body.committedFen).toBe(0);
+      expect((await post(`/procurement/orders/${id}/cancel`, otherBuyer, { reason: 'again' })).status).toBe(
+        409,
+      );
+    });
+
+    it('an order whose lines shipped cannot be called off', async () => {
+      expect((await post(`/procurement/orders/${orderId}/cancel`, buyer, { reason: '不要了' })).status).toBe(
+        409,
+      );
+    });
+  });
 });

@@ -97,6 +97,7 @@ const MATRIX: Record<string, Access> = {
   'POST /api/v1/procurement/orders/{id}/submit': ['UNIT_BUYER'],
   'POST /api/v1/procurement/orders/{id}/approve': ['UNIT_APPROVER'],
   'POST /api/v1/procurement/orders/{id}/reject': ['UNIT_APPROVER'],
+  'POST /api/v1/procurement/orders/{id}/cancel': ['UNIT_BUYER'],
   'POST /api/v1/procurement/orders/{id}/confirm': ['SUPPLIER'],
   'POST /api/v1/procurement/orders/{id}/ship': ['SUPPLIER'],
   'POST /api/v1/procurement/orders/{id}/accept': ['UNIT_BUYER'],

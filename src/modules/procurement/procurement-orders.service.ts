@@ -227,6 +227,28 @@ export class ProcurementOrdersService {
     return this.getFor(user, id);
   }
 
+  /**
+   * The buyer calls off an order before anything shipped (a draft, one waiting for approval, or one a
+   * supplier never delivers): its stock goes back to the lots and its commitment leaves the quota.
+   */
+  async cancel(user: AuthUser, id: string, reason: string): Promise<ProcurementOrderView> {
+    const open = [S.Draft, S.Submitted, S.Approved, S.Confirmed];
+    const order = await this.requireOwn(user, id);
+    this.expect(order, open, 'cancelled');
+    const lines = await this.repo.linesOf([id]);
+    if (lines.some((l) => l.shippedAt)) {
+      throw new ProcurementStateError(order.status, 'cancelled: a supplier has shipped its lines');
+    }
+    const changed = await this.step(id, open, { status: S.Cancelled, reject_reason: reason }, [
+      this.repo.eventStatement(id, user.id, 'CANCELLED', reason, new Date()),
+    ]);
+    if (!changed) {
+      throw await this.changedMeanwhile(id, 'cancelled');
+    }
+    await this.releaseStock(id);
+    return this.getFor(user, id);
+  }
+
   /** A supplier confirms (or ships) its own lines; the order is CONFIRMED (SHIPPED) when every line is. */
   async supplierStep(user: AuthUser, id: string, step: 'confirm' | 'ship'): Promise<ProcurementOrderView> {
     const supplierId = user.supplierId;

@@ -293,6 +293,23 @@ export class ProcurementOrdersController {
     return this.orders.reject(user, id, dto.reason);
   }
 
+  @Post('orders/:id/cancel')
+  @Idempotent()
+  @HttpCode(200)
+  @Roles(Role.UnitBuyer)
+  @ApiOperation({
+    summary: 'The buyer calls off an order before anything shipped; its stock goes back to the lots',
+  })
+  @ApiOkResponse({ type: ProcurementOrderView })
+  @ApiErrors(ProcurementOrderNotFoundError, NotOwnOrganizationError, ProcurementStateError)
+  cancel(
+    @CurrentUser() user: AuthUser,
+    @Param() { id }: IdParam,
+    @Body() dto: RejectDto,
+  ): Promise<ProcurementOrderView> {
+    return this.orders.cancel(user, id, dto.reason);
+  }
+
   @Post('orders/:id/confirm')
   @Idempotent()
   @HttpCode(200)

@@ -279,7 +279,8 @@ export class ProcurementOrderView {
   @ApiProperty() createdBy: string;
   @ApiProperty({ type: String, nullable: true }) submittedBy: string | null;
   @ApiProperty({ type: String, nullable: true }) decidedBy: string | null;
-  @ApiProperty({ type: String, nullable: true }) rejectReason: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Why it was rejected or cancelled' })
+  rejectReason: string | null;
   @ApiProperty({ type: String, nullable: true }) acceptedDate: string | null;
   @ApiProperty({ type: String, nullable: true }) invoiceNo: string | null;
   @ApiProperty({ type: 'integer', nullable: true }) invoiceFen: number | null;

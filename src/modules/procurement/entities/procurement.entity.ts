@@ -61,6 +61,8 @@ export enum ProcurementStatus {
   Shipped = 'SHIPPED',
   Accepted = 'ACCEPTED',
   Paid = 'PAID',
+  /** Called off by its buyer before anything shipped. */
+  Cancelled = 'CANCELLED',
 }
 
 /** A unit's order, from its draft to its payment; its core order is placed when it is approved. */

@@ -340,11 +340,11 @@ export const PORTAL_PAGE = String.raw`<!doctype html>
 ${PAGE_CLIENT}
   var STATUS_WORDS = {
     DRAFT: '草稿', SUBMITTED: '待审批', APPROVED: '已批准', REJECTED: '已驳回', CONFIRMED: '供应商已确认',
-    SHIPPED: '已发货', ACCEPTED: '已验收', PAID: '已付款'
+    SHIPPED: '已发货', ACCEPTED: '已验收', PAID: '已付款', CANCELLED: '已取消'
   };
   var ACTION_WORDS = {
     CREATED: '创建', SUBMITTED: '提交', APPROVED: '批准', REJECTED: '驳回', CONFIRMED: '供应商确认',
-    SHIPPED: '发货', ACCEPTED: '验收', PAID: '付款', REMINDED: '催款提醒'
+    SHIPPED: '发货', ACCEPTED: '验收', PAID: '付款', REMINDED: '催款提醒', CANCELLED: '取消'
   };
   var ROLE_WORDS = { UNIT_BUYER: '采购员', UNIT_APPROVER: '审批人' };
   var COMMON_ERRORS = {
