@@ -174,9 +174,9 @@ describe('smart cabinets: the device gateway', () => {
       );
     });
     const d = (k: string) => (after.sum[k] ?? 0) - (before.sum[k] ?? 0);
-    expect([d('bad-signature'), d('stale'), d('replay'), d('unreadable'), d('handled')]).toEqual([
-      3, 2, 1, 1, 1,
-    ]);
+    expect([d('bad-signature'), d('stale'), d('replay'), d('unreadable')]).toEqual([3, 2, 1, 1]);
+    // The heartbeat sent above, and any the simulator beats on its own (every 30 s) on a slow run.
+    expect(d('handled')).toBeGreaterThanOrEqual(1);
     // The session is still open: no forged DOOR_CLOSED reached it.
     expect((await session(id)).status).toBe('OPEN');
     await sim.closeDoor();
