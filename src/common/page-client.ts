@@ -174,3 +174,34 @@ export const PAGE_PHONE_SIGN_IN = String.raw`
     }
   }
 `;
+
+/**
+ * Signing in by username and password, for staff pages whose form has the ids username, password and btn-login.
+ * The page declares TOKEN_KEY, FIELDS (messages for username and password), api, store, showError and hideError.
+ * `staffSignIn(allowed, refused, done)`: a user whose roles `allowed(roles)` refuses is told `refused`; otherwise
+ * the token is kept and `done(answer, username)` opens the page.
+ */
+export const PAGE_STAFF_SIGN_IN = String.raw`
+  async function staffSignIn(allowed, refused, done) {
+    hideError();
+    var username = $('username').value.trim();
+    var password = $('password').value;
+    if (!username) { showError(FIELDS.username); $('username').focus(); return; }
+    if (!password) { showError(FIELDS.password); $('password').focus(); return; }
+    var b = $('btn-login');
+    b.disabled = true;
+    b.textContent = '登录中…';
+    try {
+      var r = await api('POST', '/auth/login', { username: username, password: password });
+      if (!allowed((r.user && r.user.roles) || [])) { showError(refused); return; }
+      store(TOKEN_KEY, r.accessToken);
+      $('password').value = '';
+      await done(r, username);
+    } catch (e) {
+      showError(e);
+    } finally {
+      b.disabled = false;
+      b.textContent = '登录';
+    }
+  }
+`;

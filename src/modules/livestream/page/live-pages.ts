@@ -1,4 +1,4 @@
-import { PAGE_CLIENT, PAGE_PHONE_SIGN_IN } from '@/common/page-client';
+import { PAGE_CLIENT, PAGE_PHONE_SIGN_IN, PAGE_STAFF_SIGN_IN } from '@/common/page-client';
 import {
   PAGE_SPINNER,
   PAGE_RESET_CSS,
@@ -853,6 +853,7 @@ ${FOOTER}
   var TOKEN_KEY = 'live.host.token';
   var USER_KEY = 'live.host.user';
 ${CLIENT_HELPERS}
+${PAGE_STAFF_SIGN_IN}
   var CONN = { idle: '未连接', connecting: '正在连接…', open: '实时连接中', down: '已断开，重连中' };
   var ERRORS = {
     'invalid-credentials': '账号或密码错误。',
@@ -1229,32 +1230,15 @@ ${CLIENT_HELPERS}
 
   // --- signing in ---
 
-  async function signIn() {
-    hideError();
-    var username = $('username').value.trim();
-    var password = $('password').value;
-    if (!username) { showError(FIELDS.username); $('username').focus(); return; }
-    if (!password) { showError(FIELDS.password); $('password').focus(); return; }
-    var b = $('btn-login');
-    b.disabled = true;
-    b.textContent = '登录中…';
-    try {
-      var r = await api('POST', '/auth/login', { username: username, password: password });
-      var roles = (r.user && r.user.roles) || [];
-      if (roles.indexOf('HOST') < 0 && roles.indexOf('ADMIN') < 0) {
-        showError('该账号不是主播或管理员账号，无法查看直播数据。');
-        return;
+  function signIn() {
+    return staffSignIn(
+      function (roles) { return roles.indexOf('HOST') >= 0 || roles.indexOf('ADMIN') >= 0; },
+      '该账号不是主播或管理员账号，无法查看直播数据。',
+      async function (r, username) {
+        store(USER_KEY, username);
+        await openBoard();
       }
-      store(TOKEN_KEY, r.accessToken);
-      store(USER_KEY, username);
-      $('password').value = '';
-      await openBoard();
-    } catch (e) {
-      showError(e);
-    } finally {
-      b.disabled = false;
-      b.textContent = '登录';
-    }
+    );
   }
   function signOut() {
     stopStream();

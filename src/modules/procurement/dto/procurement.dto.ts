@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -235,23 +235,19 @@ export class PayDto {
   reference: string;
 }
 
-export class ProcurementOrderListQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: ProcurementStatus, enumName: 'ProcurementStatus' })
-  @IsOptional()
-  @IsEnum(ProcurementStatus)
-  status?: ProcurementStatus;
-
+/** ADMIN: one organization's orders. */
+export class OverdueQuery {
   @ApiPropertyOptional({ pattern: ID.source, description: 'ADMIN: one organization' })
   @IsOptional()
   @Matches(ID, { message: 'organizationId must be an organization id' })
   organizationId?: string;
 }
 
-export class OverdueQuery {
-  @ApiPropertyOptional({ pattern: ID.source, description: 'ADMIN: one organization' })
+export class ProcurementOrderListQuery extends IntersectionType(PageQuery, OverdueQuery) {
+  @ApiPropertyOptional({ enum: ProcurementStatus, enumName: 'ProcurementStatus' })
   @IsOptional()
-  @Matches(ID, { message: 'organizationId must be an organization id' })
-  organizationId?: string;
+  @IsEnum(ProcurementStatus)
+  status?: ProcurementStatus;
 }
 
 export class ProcurementLineView {
@@ -403,25 +399,6 @@ export class FairSaleView {
 export const REPORT_GROUPS = ['organizationType', 'organization', 'supplier', 'category'] as const;
 export type ReportGroup = (typeof REPORT_GROUPS)[number];
 
-export class ProcurementReportQuery {
-  @ApiProperty({ type: 'integer', minimum: 2000, maximum: 2100, example: 2020 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
-  year: number;
-
-  @ApiPropertyOptional({ enum: REPORT_GROUPS, default: 'organizationType' })
-  @IsOptional()
-  @IsIn(REPORT_GROUPS)
-  groupBy?: ReportGroup;
-
-  @ApiPropertyOptional({ enum: ['json', 'csv', 'xlsx'], default: 'json' })
-  @IsOptional()
-  @IsIn(['json', 'csv', 'xlsx'])
-  format?: 'json' | 'csv' | 'xlsx';
-}
-
 export class YearQuery {
   @ApiProperty({ type: 'integer', minimum: 2000, maximum: 2100, example: 2020 })
   @Type(() => Number)
@@ -431,7 +408,22 @@ export class YearQuery {
   year: number;
 }
 
-export class MonthlyQuery extends YearQuery {
+/** A report of a year, as JSON or as a file a spreadsheet opens. */
+export class YearReportQuery extends YearQuery {
+  @ApiPropertyOptional({ enum: ['json', 'csv', 'xlsx'], default: 'json' })
+  @IsOptional()
+  @IsIn(['json', 'csv', 'xlsx'])
+  format?: 'json' | 'csv' | 'xlsx';
+}
+
+export class ProcurementReportQuery extends YearReportQuery {
+  @ApiPropertyOptional({ enum: REPORT_GROUPS, default: 'organizationType' })
+  @IsOptional()
+  @IsIn(REPORT_GROUPS)
+  groupBy?: ReportGroup;
+}
+
+export class MonthlyQuery extends YearReportQuery {
   @ApiProperty({
     type: 'integer',
     minimum: 1,
@@ -444,11 +436,6 @@ export class MonthlyQuery extends YearQuery {
   @Min(1)
   @Max(12)
   month: number;
-
-  @ApiPropertyOptional({ enum: ['json', 'csv', 'xlsx'], default: 'json' })
-  @IsOptional()
-  @IsIn(['json', 'csv', 'xlsx'])
-  format?: 'json' | 'csv' | 'xlsx';
 }
 
 export class ReportRowView {

@@ -1,4 +1,4 @@
-import { PAGE_CLIENT } from '@/common/page-client';
+import { PAGE_CLIENT, PAGE_STAFF_SIGN_IN } from '@/common/page-client';
 import {
   PAGE_SPINNER,
   PAGE_RESET_CSS,
@@ -338,6 +338,7 @@ export const PORTAL_PAGE = String.raw`<!doctype html>
   'use strict';
   var TOKEN_KEY = 'portal.token';
 ${PAGE_CLIENT}
+${PAGE_STAFF_SIGN_IN}
   var STATUS_WORDS = {
     DRAFT: '草稿', SUBMITTED: '待审批', APPROVED: '已批准', REJECTED: '已驳回', CONFIRMED: '供应商已确认',
     SHIPPED: '已发货', ACCEPTED: '已验收', PAID: '已付款', CANCELLED: '已取消'
@@ -1024,27 +1025,9 @@ ${PAGE_CLIENT}
 
   // --- signing in and out ---
 
-  async function signIn() {
+  function signIn() {
     clearMessages();
-    var username = $('username').value.trim();
-    var password = $('password').value;
-    if (!username) { showError(FIELDS.username); $('username').focus(); return; }
-    if (!password) { showError(FIELDS.password); $('password').focus(); return; }
-    var b = $('btn-login');
-    b.disabled = true;
-    b.textContent = '登录中…';
-    try {
-      var r = await api('POST', '/auth/login', { username: username, password: password });
-      if (!isUnit(r.user && r.user.roles)) { showError(NOT_UNIT); return; }
-      store(TOKEN_KEY, r.accessToken);
-      $('password').value = '';
-      await openPortal();
-    } catch (e) {
-      showError(e);
-    } finally {
-      b.disabled = false;
-      b.textContent = '登录';
-    }
+    return staffSignIn(isUnit, NOT_UNIT, function () { return openPortal(); });
   }
   function reset() {
     store(TOKEN_KEY, null);
